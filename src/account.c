@@ -1,0 +1,2 @@
+/* account.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,423 @@
+/*
+ * acmegw.h: the one internal header of acmegw.
+ *
+ * Types shared between modules, then the prototypes of every module,
+ * grouped by file in the order of src/.  Only fcgi.c includes fcgiapp.h and
+ * only store.c, worker.c and ctl.c touch Berkeley DB beyond the DB_TXN
+ * handle that travels through the request path.
+ *
+ * Conventions (../shared/STYLE.md): int functions return 0 / -1, predicates
+ * 1 / 0, constructors a pointer or NULL.  ACME failures travel as
+ * enum acme_prob plus a detail sentence in a struct perr.
+ */
+#ifndef ACMEGW_H
+#define ACMEGW_H
+
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <db.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/abstract.h>
+#include <json-c/json.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#ifndef LIBEXECDIR
+#define LIBEXECDIR "/usr/libexec"
+#endif
+#define ACMEGW_DEFAULT_CONF	SYSCONFDIR "/acmegw/acmegw.conf"
+
+#define ACMEGW_ID_LEN		22	/* base64url of 16 random bytes */
+#define ACMEGW_THUMB_LEN	43	/* base64url of a SHA-256 digest */
+#define ACMEGW_NONCE_LEN	32	/* base64url of 24 bytes */
+#define ACMEGW_SCHEMA		1	/* "v" member of every record */
+
+/* ------------------------------------------------------------------ */
+/* Problems (problem.c)                                                 */
+/* ------------------------------------------------------------------ */
+
+enum acme_prob {
+	ACME_PROB_NONE = 0,
+	ACME_PROB_MALFORMED,		/* 400 malformed */
+	ACME_PROB_BAD_NONCE,		/* 400 badNonce */
+	ACME_PROB_BAD_SIG_ALG,		/* 400 badSignatureAlgorithm + algorithms */
+	ACME_PROB_BAD_PUBKEY,		/* 400 badPublicKey */
+	ACME_PROB_ACCT_DNE,		/* 400 accountDoesNotExist */
+	ACME_PROB_INVALID_CONTACT,	/* 400 invalidContact */
+	ACME_PROB_UNSUPPORTED_CONTACT,	/* 400 unsupportedContact */
+	ACME_PROB_UNAUTHORIZED,		/* 403 unauthorized */
+	ACME_PROB_EAB_REQUIRED,		/* 403 externalAccountRequired */
+	ACME_PROB_USER_ACTION,		/* 403 userActionRequired */
+	ACME_PROB_CONFLICT,		/* 409 conflict */
+	ACME_PROB_NOT_FOUND,		/* 404 malformed */
+	ACME_PROB_METHOD,		/* 405 malformed (+ Allow) */
+	ACME_PROB_MEDIA_TYPE,		/* 415 malformed */
+	ACME_PROB_TOO_LARGE,		/* 413 malformed */
+	ACME_PROB_RATE_LIMITED,		/* 429 rateLimited */
+	ACME_PROB_SERVER_INTERNAL,	/* 500 serverInternal */
+	ACME_PROB_UNAVAILABLE,		/* 503 serverInternal + Retry-After */
+	ACME_PROB_BAD_CSR,		/* 400 badCSR */
+	ACME_PROB_REJECTED_IDENT,	/* 400 rejectedIdentifier */
+	ACME_PROB_UNSUPPORTED_IDENT,	/* 400 unsupportedIdentifier */
+	ACME_PROB_ORDER_NOT_READY,	/* 403 orderNotReady */
+	ACME_PROB_CAA,			/* 403 caa */
+	ACME_PROB_DNS,			/* 400 dns */
+	ACME_PROB_CONNECTION,		/* 400 connection */
+	ACME_PROB_TLS,			/* 400 tls */
+	ACME_PROB_INCORRECT_RESPONSE,	/* 400 incorrectResponse */
+	ACME_PROB_BAD_REVOCATION_REASON,/* 400 badRevocationReason */
+	ACME_PROB_ALREADY_REVOKED,	/* 400 alreadyRevoked */
+	ACME_PROB_ALREADY_REPLACED,	/* 409 alreadyReplaced */
+	ACME_PROB_INVALID_PROFILE,	/* 400 invalidProfile */
+	ACME_PROB__MAX
+};
+
+/*
+ * A failure on its way up: the problem type and a sentence a person can act
+ * on.  Functions that can fail for a client-visible reason fill one in.
+ */
+struct perr {
+	enum acme_prob	 prob;
+	char		 detail[320];
+};
+
+/* ------------------------------------------------------------------ */
+/* Requests and responses (fcgi.c, resp in problem.c)                   */
+/* ------------------------------------------------------------------ */
+
+enum http_method {
+	METHOD_GET = 0,
+	METHOD_HEAD,
+	METHOD_POST,
+	METHOD_OTHER,
+	METHOD__MAX
+};
+
+/* One request as the web server handed it over; owned by fcgi.c. */
+struct req {
+	enum http_method method;
+	char		*method_str;	/* as received, sanitised on use */
+	char		*path;		/* PATH_INFO, "" when absent */
+	char		*query;		/* QUERY_STRING, "" when absent */
+	char		*ctype;		/* CONTENT_TYPE or NULL */
+	char		*body;		/* NUL-terminated; NULL when not read */
+	size_t		 bodysz;
+	int		 body_too_large; /* CONTENT_LENGTH > max_body_size */
+	int		 body_short;	/* fewer bytes than CONTENT_LENGTH */
+	int		 has_nonce_hdr;	/* a Replay-Nonce request header */
+	char		*remote_addr;	/* REMOTE_ADDR or "-" */
+	char		*user_agent;	/* HTTP_USER_AGENT or NULL */
+	char		 id[13];	/* request id for logs */
+	time_t		 now;		/* read once, passed down */
+};
+
+#define RESP_MAXHDRS	12
+
+struct resp_hdr {
+	char	*name;
+	char	*value;
+};
+
+/* One response being built; problem_set() and resp_*() fill it in. */
+struct resp {
+	int		 status;
+	const char	*ctype;		/* static string; NULL means no body */
+	char		*body;
+	size_t		 bodysz;
+	enum acme_prob	 prob;		/* ACME_PROB_NONE unless a problem */
+	struct resp_hdr	 hdrs[RESP_MAXHDRS];
+	size_t		 hdrsz;
+};
+
+/* ------------------------------------------------------------------ */
+/* Configuration (conf.c)                                               */
+/* ------------------------------------------------------------------ */
+
+enum enrollment {
+	ENROLL_OPEN = 0,
+	ENROLL_EAB,
+	ENROLL__MAX
+};
+
+struct conf {
+	char		*path;		/* file it came from */
+	char		*base_url;	/* no trailing slash */
+	char		*state_dir;
+	enum enrollment	 enrollment;
+	char		*terms_of_service; /* NULL: no agreement needed */
+	char		*website;	/* NULL if unset */
+	char	       **caa_identities;
+	size_t		 caa_identitiessz;
+	unsigned int	 nonce_lifetime;	/* seconds, default 3600 */
+	size_t		 max_body_size;		/* bytes, default 65536 */
+	unsigned int	 max_contacts;		/* default 10 */
+	unsigned int	 orders_per_page;	/* default 100 */
+	unsigned int	 lock_timeout;		/* ms, default 2000 */
+	unsigned int	 txn_retries;		/* default 5 */
+	unsigned int	 db_cache_size;		/* KiB, default 8192 */
+	unsigned int	 worker_idle_exit;	/* seconds, default 300 */
+	char		*worker_path;	/* default LIBEXECDIR/acmegw/acmegw-worker */
+	int		 log_level;	/* 0 warn, 1 info, 2 debug; default 1 */
+};
+
+/* ------------------------------------------------------------------ */
+/* Base64url, JSON, keys and JWS (b64.c json.c jwk.c jws.c)             */
+/* ------------------------------------------------------------------ */
+
+enum jwk_kty {
+	JWK_RSA = 0,
+	JWK_EC_P256,
+	JWK_EC_P384,
+	JWK_EC_P521,
+	JWK_ED25519,
+	JWK__MAX
+};
+
+/* A vetted public key: only jwk.c makes one, after the key policy. */
+struct jwk {
+	enum jwk_kty	 kty;
+	unsigned int	 bits;		/* RSA modulus size, curve size */
+	gnutls_pubkey_t	 pub;
+	char		*canon;		/* RFC 7638 canonical JSON, NUL-terminated */
+	char		 thumb[ACMEGW_THUMB_LEN + 1]; /* RFC 7638 thumbprint */
+};
+
+enum jws_mode {
+	JWS_OUTER = 0,		/* request body: asymmetric, nonce and url */
+	JWS_KEYCHANGE_INNER,	/* RFC 8555 7.3.5: jwk, url, no nonce */
+	JWS_EAB,		/* RFC 8555 7.3.4: HS*, kid, url, no nonce */
+	JWS_MODE__MAX
+};
+
+/* A parsed flattened JWS; everything owned, jws_clear() frees. */
+struct jws {
+	struct json_object *hdr;	/* protected header */
+	const char	*alg;		/* borrowed from hdr */
+	const char	*nonce;		/* borrowed from hdr, NULL if absent */
+	const char	*url;		/* borrowed from hdr */
+	const char	*kid;		/* borrowed from hdr, NULL if absent */
+	struct jwk	*jwk;		/* from the header, NULL if kid */
+	char		*signing_input;	/* ASCII(protected "." payload) */
+	size_t		 signing_inputsz;
+	unsigned char	*payload;	/* decoded, with a NUL after it */
+	size_t		 payloadsz;	/* 0: POST-as-GET */
+	unsigned char	*sig;
+	size_t		 sigsz;
+};
+
+/* ------------------------------------------------------------------ */
+/* The store (store.c)                                                  */
+/* ------------------------------------------------------------------ */
+
+enum store_db {
+	SDB_META = 0,		/* "schema" -> version record */
+	SDB_ACCOUNTS,		/* account id -> account record */
+	SDB_ACCTKEYS,		/* key thumbprint -> account id */
+	SDB_EAB,		/* EAB key id -> EAB record */
+	SDB_NONCES,		/* 24 raw nonce bytes -> empty */
+	SDB_ORDERS,		/* order id -> order record */
+	SDB_ORDERS_BY_ACCT,	/* account id + order id -> empty */
+	SDB__MAX
+};
+
+struct store {
+	DB_ENV		*env;
+	DB		*db[SDB__MAX];
+	char		*home;
+	unsigned int	 retries;	/* whole-txn retries on deadlock */
+	int		 panic;		/* DB_RUNRECOVERY seen: exit soon */
+};
+
+/* store_open() flags */
+#define STORE_WORKER	0x01	/* the watcher: no worker start-up */
+
+/* store_txn_run() flags */
+#define STORE_NOSYNC	0x01	/* DB_TXN_WRITE_NOSYNC: nonces only */
+
+/* Return values of store_txn_run() beyond 0 and a body's own codes. */
+#define STORE_BUSY	(-30001)	/* deadlock retries exhausted */
+#define STORE_FATAL	(-30002)	/* DB_RUNRECOVERY / panic */
+
+/* ------------------------------------------------------------------ */
+/* One request in flight (router.c and the handlers)                    */
+/* ------------------------------------------------------------------ */
+
+struct ctx {
+	const struct conf *conf;
+	struct store	*store;
+	const struct req *req;
+	struct resp	*resp;
+	time_t		 now;
+	struct jws	 jws;		/* the outer JWS of a POST */
+	struct json_object *payload;	/* parsed payload; NULL: POST-as-GET */
+	struct json_object *acct;	/* the kid account's record, or NULL */
+	char		 acct_id[ACMEGW_ID_LEN + 1];
+	const char	*route_id;	/* id from the path, borrowed */
+	const char	*route_sub;	/* second path segment, borrowed */
+};
+
+/* ------------------------------------------------------------------ */
+/* Prototypes                                                           */
+/* ------------------------------------------------------------------ */
+
+/* log.c */
+void		 log_init(const char *role, int level);
+void		 log_set_reqid(const char *);
+void		 log_warn(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_warnx(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_info(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 log_debug(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+void		 fatal(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+void		 fatalx(const char *, ...)
+		    __attribute__((format(printf, 1, 2), noreturn));
+size_t		 log_sanitize(char *, size_t, const char *, size_t);
+
+/* problem.c */
+extern const char *const acme_prob_type[ACME_PROB__MAX];
+int		 acme_prob_status(enum acme_prob);
+enum acme_prob	 perr_set(struct perr *, enum acme_prob, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 resp_init(struct resp *);
+void		 resp_clear(struct resp *);
+void		 resp_reset(struct resp *);
+int		 resp_header(struct resp *, const char *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+const char	*resp_header_get(const struct resp *, const char *);
+int		 resp_json(struct resp *, int, struct json_object *);
+void		 problem_set(struct resp *, enum acme_prob, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+void		 problem_perr(struct resp *, const struct perr *);
+
+/* b64.c */
+size_t		 b64url_enclen(size_t);
+int		 b64url_encode(const unsigned char *, size_t, char *, size_t);
+int		 b64url_decode(const char *, size_t, unsigned char **, size_t *);
+int		 b64url_is_canonical(const char *, size_t);
+
+/* json.c */
+#define JSON_MAX_DEPTH	10
+struct json_object *json_parse_strict(const char *, size_t, struct perr *);
+int		 json_has_dup_keys(const char *, size_t);
+int		 json_utf8_is_valid(const char *, size_t);
+int		 json_get_str(struct json_object *, const char *,
+		    const char **, size_t *);
+int		 json_get_bool(struct json_object *, const char *, int *);
+int		 json_get_int(struct json_object *, const char *, int64_t,
+		    int64_t, int64_t *);
+int		 json_get_obj(struct json_object *, const char *,
+		    struct json_object **);
+int		 json_get_array(struct json_object *, const char *,
+		    struct json_object **);
+int		 json_only_members(struct json_object *,
+		    const char *const *, const char **);
+const char	*json_compact(struct json_object *);
+
+/* jwk.c */
+extern const char *const jwk_kty_alg[JWK__MAX];
+struct jwk	*jwk_from_json(struct json_object *, struct perr *);
+struct jwk	*jwk_from_canon(const char *);
+struct jwk	*jwk_from_pem(const char *, size_t, struct perr *);
+void		 jwk_free(struct jwk *);
+int		 jwk_thumbprint(const char *, char *, size_t);
+int		 jwk_is_same(const struct jwk *, const struct jwk *);
+
+/* jws.c */
+enum acme_prob	 jws_parse(const char *, size_t, enum jws_mode, struct jws *,
+		    struct perr *);
+enum acme_prob	 jws_parse_obj(struct json_object *, enum jws_mode,
+		    struct jws *, struct perr *);
+enum acme_prob	 jws_verify(const struct jws *, const struct jwk *,
+		    struct perr *);
+enum acme_prob	 jws_verify_mac(const struct jws *, const unsigned char *,
+		    size_t, struct perr *);
+void		 jws_clear(struct jws *);
+const char	*jws_algorithms(void);
+
+/* conf.c */
+void		 conf_init(struct conf *);
+int		 conf_load(struct conf *, const char *, char *, size_t);
+int		 conf_parse_buf(struct conf *, const char *, const char *,
+		    size_t, char *, size_t);
+void		 conf_clear(struct conf *);
+void		 conf_dump(const struct conf *, FILE *);
+
+/* store.c */
+struct store	*store_open(const struct conf *, int, char *, size_t);
+void		 store_close(struct store *);
+int		 store_txn_run(struct store *, int,
+		    int (*)(DB_TXN *, void *), void *);
+int		 store_txn_child(struct store *, DB_TXN *,
+		    int (*)(DB_TXN *, void *), void *);
+int		 store_get(struct store *, DB_TXN *, enum store_db,
+		    const void *, size_t, int, void **, size_t *);
+int		 store_put(struct store *, DB_TXN *, enum store_db,
+		    const void *, size_t, const void *, size_t, int);
+int		 store_del(struct store *, DB_TXN *, enum store_db,
+		    const void *, size_t);
+int		 store_get_json(struct store *, DB_TXN *, enum store_db,
+		    const char *, int, struct json_object **);
+int		 store_put_json(struct store *, DB_TXN *, enum store_db,
+		    const char *, struct json_object *, int);
+int		 store_is_retryable(int);
+int		 store_new_id(char *, size_t);
+const char	*store_strerror(int);
+
+/* nonce.c */
+int		 nonce_issue(struct store *, time_t, char *, size_t);
+int		 nonce_consume(struct store *, DB_TXN *, const char *,
+		    time_t, unsigned int, struct perr *);
+int		 nonce_expire(struct store *, time_t, unsigned int, size_t *);
+
+/* worker.c (the responder's side: start the watcher on demand) */
+int		 worker_ensure(const struct conf *, time_t);
+int		 worker_main(const struct conf *);
+
+/* fcgi.c */
+int		 fcgi_run(const struct conf *, struct store *,
+		    volatile sig_atomic_t *);
+
+/* router.c */
+int		 router_handle(const struct conf *, struct store *,
+		    const struct req *, struct resp *);
+int		 url_build(const struct conf *, char *, size_t, const char *,
+		    ...) __attribute__((format(printf, 4, 5)));
+
+/* directory.c */
+void		 directory_get(struct ctx *);
+void		 nonce_get(struct ctx *);
+
+/* account.c */
+int		 account_new(struct ctx *, DB_TXN *);
+int		 account_post(struct ctx *, DB_TXN *);
+int		 account_orders(struct ctx *, DB_TXN *);
+int		 account_load(struct ctx *, DB_TXN *, const char *,
+		    struct json_object **, struct jwk **);
+int		 account_json(struct ctx *, struct json_object *,
+		    struct json_object **);
+int		 account_contacts_check(const struct conf *,
+		    struct json_object *, struct perr *);
+struct json_object *account_record_new(const char *, const struct jwk *,
+		    struct json_object *, int, const char *, time_t);
+
+/* keychange.c */
+int		 keychange_post(struct ctx *, DB_TXN *);
+
+/* eab.c */
+int		 eab_record_new(const char *, const char *, const char *,
+		    time_t, char *, size_t, struct json_object **);
+int		 eab_check_bind(struct ctx *, DB_TXN *, struct json_object *,
+		    const struct jwk *, const char *, struct perr *);
+
+#endif /* ACMEGW_H */

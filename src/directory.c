@@ -1,0 +1,2 @@
+/* directory.c: not written yet */
+#include "acmegw.h"

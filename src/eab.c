@@ -1,0 +1,2 @@
+/* eab.c: not written yet */
+#include "acmegw.h"

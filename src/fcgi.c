@@ -1,0 +1,2 @@
+/* fcgi.c: not written yet */
+#include "acmegw.h"

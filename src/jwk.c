@@ -1,0 +1,2 @@
+/* jwk.c: not written yet */
+#include "acmegw.h"

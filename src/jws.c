@@ -1,0 +1,2 @@
+/* jws.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,2 @@
+/* keychange.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,2 @@
+/* nonce.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,2 @@
+/* worker.c: not written yet */
+#include "acmegw.h"
