@@ -30,7 +30,7 @@
 #define SYSCONFDIR "/etc"
 #endif
 #ifndef LIBEXECDIR
-#define LIBEXECDIR "/usr/libexec"
+#define LIBEXECDIR "/usr/libexec/acmegw"	/* the package libexec dir */
 #endif
 #define ACMEGW_DEFAULT_CONF	SYSCONFDIR "/acmegw/acmegw.conf"
 
@@ -163,7 +163,7 @@ struct conf {
 	unsigned int	 txn_retries;		/* default 5 */
 	unsigned int	 db_cache_size;		/* KiB, default 8192 */
 	unsigned int	 worker_idle_exit;	/* seconds, default 300 */
-	char		*worker_path;	/* default LIBEXECDIR/acmegw/acmegw-worker */
+	char		*worker_path;	/* default LIBEXECDIR/acmegw-worker */
 	int		 log_level;	/* 0 warn, 1 info, 2 debug; default 1 */
 };
 
@@ -390,7 +390,7 @@ int		 fcgi_run(const struct conf *, struct store *,
 
 /* router.c */
 int		 router_handle(const struct conf *, struct store *,
-		    const struct req *, struct resp *);
+		    const struct req *, struct resp *, char *, size_t);
 int		 url_build(const struct conf *, char *, size_t, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 

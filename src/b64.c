@@ -103,12 +103,14 @@ b64url_encode(const unsigned char *in, size_t inlen, char *out, size_t outsz)
 	assert(out != NULL);
 	assert(in != NULL || inlen == 0);
 
+	/* A saturated SIZE_MAX can never fit: outsz would need one more. */
 	need = b64url_enclen(inlen);
-	if (need == SIZE_MAX || need >= outsz)
+	if (need >= outsz)
 		goto out;
 
 	for (i = 0, o = 0; i + 3 <= inlen; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
 		out[o++] = b64url_alphabet[(v >> 18) & 0x3f];
 		out[o++] = b64url_alphabet[(v >> 12) & 0x3f];
 		out[o++] = b64url_alphabet[(v >> 6) & 0x3f];

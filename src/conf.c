@@ -1,2 +1,1028 @@
-/* conf.c: not written yet */
+/*
+ * conf.c: the acmegw.conf parser.
+ *
+ * Owns struct conf: its defaults, the file format, the checks on every value
+ * and the "NAME:LINE: what is wrong (what to do)" error messages; also the
+ * dump of the effective settings printed by `acmegw.fcgi -t`.
+ *
+ * Every key is one row of conf_keys[] below: its name, the kind of value,
+ * where it goes in struct conf, its bounds and what to write instead of a
+ * bad value.  Adding a setting is one row plus one field in struct conf.
+ *
+ * It must never act on a setting (open the store, spawn anything, touch
+ * the network) and never accept a value it cannot fully check: a bad
+ * setting stops the program at start-up with the file and line.
+ *
+ * Functions that own memory have one exit (goto out).  The checks and
+ * value parsers own nothing and stop at the first problem with
+ * `return pos_err(...)` or `return "why"`: that reads more plainly than a
+ * chain of gotos.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "acmegw.h"
+
+#define CONF_MAX_FILE	(1024 * 1024)	/* bytes in a configuration file */
+#define CONF_MAX_LINE	4096		/* bytes in a line, without EOL */
+#define CONF_MAX_HOSTS	64		/* names in caa_identities */
+#define CONF_SHOW	64		/* bytes of a bad value in a message */
+
+/* The kinds of value a key can take; each has one parser below. */
+enum ckind {
+	CK_URL = 0,	/* http:// or https:// URL */
+	CK_PATH,	/* absolute path */
+	CK_ENUM,	/* one word of names[], stored as its index */
+	CK_HOSTS,	/* list of host names */
+	CK_NUM,		/* decimal integer, optional unit suffix */
+	CK__MAX
+};
+
+/* Flags of a key. */
+#define CF_REQUIRED	0x01	/* must be given */
+#define CF_EMPTY_OK	0x02	/* an empty value unsets it (NULL) */
+#define CF_BASE_URL	0x04	/* no query or fragment, canonical path */
+
+/* A unit suffix and what it multiplies the number by. */
+struct unit {
+	const char		*sfx;
+	unsigned long long	 mul;
+};
+
+/* One configuration key. */
+struct conf_key {
+	const char		*name;
+	enum ckind		 kind;
+	int			 flags;
+	size_t			 off;	/* of the field in struct conf */
+	size_t			 size;	/* of that field */
+	size_t			 offn;	/* CK_HOSTS: of the count field */
+	unsigned long long	 min, max;	/* CK_NUM, in the base unit */
+	const struct unit	*units;		/* CK_NUM: NULL, or suffixes */
+	const char *const	*names;		/* CK_ENUM: NULL-terminated */
+	const char		*want;	/* what a good value looks like */
+};
+
+static const struct unit units_smh[] = {
+	{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { NULL, 0 }
+};
+static const struct unit units_smhd[] = {
+	{ "s", 1 }, { "m", 60 }, { "h", 3600 }, { "d", 86400 }, { NULL, 0 }
+};
+static const struct unit units_ms[] = {
+	{ "ms", 1 }, { "s", 1000 }, { NULL, 0 }
+};
+static const struct unit units_bytes[] = {
+	{ "k", 1024 }, { NULL, 0 }
+};
+static const struct unit units_kib[] = {
+	{ "k", 1 }, { "m", 1024 }, { NULL, 0 }
+};
+
+static const char *const names_enrollment[] = { "open", "eab", NULL };
+static const char *const names_log_level[] = {
+	"warn", "info", "debug", NULL
+};
+
+#define FIELD(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
+
+static const struct conf_key conf_keys[] = {
+	{ "base_url", CK_URL, CF_REQUIRED | CF_BASE_URL, FIELD(base_url), 0,
+	    0, 0, NULL, NULL,
+	    "an http:// or https:// URL without query or fragment, "
+	    "e.g. https://acme.example.org/acme" },
+	{ "state_dir", CK_PATH, CF_REQUIRED, FIELD(state_dir), 0,
+	    0, 0, NULL, NULL,
+	    "an absolute path, e.g. /var/lib/acmegw" },
+	{ "enrollment", CK_ENUM, 0, FIELD(enrollment), 0,
+	    0, 0, NULL, names_enrollment,
+	    "open or eab" },
+	{ "terms_of_service", CK_URL, CF_EMPTY_OK, FIELD(terms_of_service), 0,
+	    0, 0, NULL, NULL,
+	    "an http:// or https:// URL, or nothing" },
+	{ "website", CK_URL, 0, FIELD(website), 0,
+	    0, 0, NULL, NULL,
+	    "an http:// or https:// URL" },
+	{ "caa_identities", CK_HOSTS, 0, FIELD(caa_identities),
+	    offsetof(struct conf, caa_identitiessz),
+	    0, 0, NULL, NULL,
+	    "host names separated by commas or spaces, e.g. ca.example.org" },
+	{ "nonce_lifetime", CK_NUM, 0, FIELD(nonce_lifetime), 0,
+	    60, 86400, units_smh, NULL,
+	    "a duration from 60s to 24h, e.g. 3600, 90m or 1h" },
+	{ "max_body_size", CK_NUM, 0, FIELD(max_body_size), 0,
+	    4096, 1048576, units_bytes, NULL,
+	    "a size in bytes from 4096 to 1048576, e.g. 65536 or 64k" },
+	{ "max_contacts", CK_NUM, 0, FIELD(max_contacts), 0,
+	    1, 100, NULL, NULL,
+	    "a number from 1 to 100" },
+	{ "orders_per_page", CK_NUM, 0, FIELD(orders_per_page), 0,
+	    1, 1000, NULL, NULL,
+	    "a number from 1 to 1000" },
+	{ "lock_timeout", CK_NUM, 0, FIELD(lock_timeout), 0,
+	    100, 60000, units_ms, NULL,
+	    "milliseconds from 100ms to 60s, e.g. 2000 or 2s" },
+	{ "txn_retries", CK_NUM, 0, FIELD(txn_retries), 0,
+	    1, 20, NULL, NULL,
+	    "a number from 1 to 20" },
+	{ "db_cache_size", CK_NUM, 0, FIELD(db_cache_size), 0,
+	    1024, 4194304, units_kib, NULL,
+	    "KiB from 1024 to 4194304, e.g. 8192, 8192k or 8m" },
+	{ "worker_idle_exit", CK_NUM, 0, FIELD(worker_idle_exit), 0,
+	    10, 604800, units_smhd, NULL,
+	    "a duration from 10s to 7d, e.g. 300, 5m or 1h" },
+	{ "worker_path", CK_PATH, 0, FIELD(worker_path), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of acmegw-worker" },
+	{ "log_level", CK_ENUM, 0, FIELD(log_level), 0,
+	    0, 0, NULL, names_log_level,
+	    "warn, info or debug" },
+};
+
+#define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* Where a message comes from: the file name, the line, the buffer. */
+struct pos {
+	const char	*name;
+	size_t		 line;
+	char		*err;
+	size_t		 errsz;
+};
+
+static int	pos_err(const struct pos *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
+/*
+ * Put "NAME:LINE: message" (LINE 0: "NAME: message") into p->err.
+ * Always returns -1 so callers can `return pos_err(...)`.
+ */
+static int
+pos_err(const struct pos *p, const char *fmt, ...)
+{
+	char	 msg[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (p->err == NULL || p->errsz == 0)
+		return -1;
+	if (p->line > 0)
+		snprintf(p->err, p->errsz, "%s:%zu: %s", p->name, p->line, msg);
+	else
+		snprintf(p->err, p->errsz, "%s: %s", p->name, msg);
+	return -1;
+}
+
+/* A bad value, made safe and short for a message. */
+static const char *
+show(char *buf, size_t bufsz, const char *s, size_t len)
+{
+	log_sanitize(buf, bufsz, s, len);
+	return buf;
+}
+
+static void *
+field(struct conf *c, const struct conf_key *k)
+{
+	return (char *)c + k->off;
+}
+
+static const void *
+cfield(const struct conf *c, const struct conf_key *k)
+{
+	return (const char *)c + k->off;
+}
+
+static void
+free_hosts(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* ------------------------------------------------------------------ */
+/* Value checks                                                         */
+/* ------------------------------------------------------------------ */
+
+static int
+is_digit(int ch)
+{
+	return ch >= '0' && ch <= '9';
+}
+
+static int
+is_alnum(int ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'z') ||
+	    (ch >= 'A' && ch <= 'Z');
+}
+
+static int
+is_hex(int ch)
+{
+	return is_digit(ch) || (ch >= 'a' && ch <= 'f') ||
+	    (ch >= 'A' && ch <= 'F');
+}
+
+/*
+ * Predicate: the len bytes at s are an address of family af (AF_INET:
+ * dotted quad, AF_INET6: the text between brackets).
+ */
+static int
+ip_is_literal(int af, const char *s, size_t len)
+{
+	char		 buf[64];
+	unsigned char	 addr[16];
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return inet_pton(af, buf, addr) == 1;
+}
+
+/*
+ * Check a DNS host name of len bytes: dot-separated labels of letters,
+ * digits and inner hyphens, 1..63 bytes each, 253 in all, no trailing dot,
+ * and not all digits in the last label (that is an IP address).  Returns
+ * NULL when good, else what is wrong.
+ */
+static const char *
+host_check(const char *s, size_t len)
+{
+	size_t	 i, lab = 0, start = 0;
+	int	 alldigit = 1;
+
+	if (len == 0)
+		return "the host name is empty";
+	if (len > 253)
+		return "the host name is longer than 253 bytes";
+	if (s[len - 1] == '.')
+		return "the host name ends with a dot";
+	for (i = 0; i <= len; i++) {
+		if (i == len || s[i] == '.') {
+			if (lab == 0)
+				return "the host name has an empty label";
+			if (lab > 63)
+				return "a host name label is longer than "
+				    "63 bytes";
+			if (s[start] == '-' || s[i - 1] == '-')
+				return "a host name label starts or ends "
+				    "with a hyphen";
+			if (i < len)
+				alldigit = 1;
+			lab = 0;
+			start = i + 1;
+			continue;
+		}
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '-')
+			return "the host name has a character other than "
+			    "letters, digits, '-' and '.'";
+		if (!is_digit((unsigned char)s[i]))
+			alldigit = 0;
+		lab++;
+	}
+	if (alldigit)
+		return "the host name looks like an IP address";
+	return NULL;
+}
+
+/*
+ * Check the bytes of a URL path, query or fragment: RFC 3986 pchar plus
+ * '/' (and '?' outside the path), with '%' followed by two hex digits.
+ */
+static const char *
+url_chars_check(const char *s, size_t len, int inpath)
+{
+	size_t	 i;
+	int	 ch;
+
+	for (i = 0; i < len; i++) {
+		ch = (unsigned char)s[i];
+		if (ch == '%') {
+			if (i + 2 >= len || !is_hex((unsigned char)s[i + 1]) ||
+			    !is_hex((unsigned char)s[i + 2]))
+				return "a '%' is not followed by two hex "
+				    "digits";
+			i += 2;
+			continue;
+		}
+		if (is_alnum(ch) || (ch != 0 &&
+		    strchr("-._~!$&'()*+,;=:@/", ch) != NULL))
+			continue;
+		if (ch == '?' && !inpath)
+			continue;
+		return "it has a character that must be percent-encoded";
+	}
+	return NULL;
+}
+
+/*
+ * Check an http(s) URL of len bytes.  With base set (base_url), a query,
+ * a fragment and empty, "." or ".." path segments are refused as well.
+ * Returns NULL when good, else what is wrong (a static sentence).
+ */
+static const char *
+url_check(const char *s, size_t len, int base)
+{
+	const char	*p, *end = s + len, *auth, *authend, *host, *hostend;
+	const char	*path, *pathend, *seg, *why, *q;
+	size_t		 i;
+	unsigned long	 port;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			return "it contains white space (percent-encode it "
+			    "as %20)";
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return "it contains a control character";
+		if ((unsigned char)s[i] >= 0x80)
+			return "it contains a non-ASCII byte (use the A-label "
+			    "of the host and percent-encode the path)";
+	}
+	if (len >= 7 && memcmp(s, "http://", 7) == 0)
+		auth = s + 7;
+	else if (len >= 8 && memcmp(s, "https://", 8) == 0)
+		auth = s + 8;
+	else if ((p = memchr(s, ':', len)) != NULL && end - p >= 3 &&
+	    p[1] == '/' && p[2] == '/')
+		return "the scheme is not http:// or https:// (in lower case)";
+	else
+		return "it is not an absolute URL (start it with https://)";
+
+	for (authend = auth; authend < end; authend++)
+		if (*authend == '/' || *authend == '?' || *authend == '#')
+			break;
+	if (memchr(auth, '@', authend - auth) != NULL)
+		return "user information (user@) is not allowed";
+	if (authend == auth)
+		return "it has no host";
+
+	/* Host: a name, an IPv4 address or [IPv6]; then an optional port. */
+	if (*auth == '[') {
+		host = auth + 1;
+		hostend = memchr(host, ']', authend - host);
+		if (hostend == NULL || !ip_is_literal(AF_INET6, host,
+		    hostend - host))
+			return "the IPv6 address in brackets is malformed";
+		p = hostend + 1;
+	} else {
+		host = auth;
+		hostend = memchr(auth, ':', authend - auth);
+		if (hostend == NULL)
+			hostend = authend;
+		if (hostend == host)
+			return "it has no host";
+		if (!ip_is_literal(AF_INET, host, hostend - host) &&
+		    (why = host_check(host, hostend - host)) != NULL)
+			return why;
+		p = hostend;
+	}
+	if (p < authend) {
+		if (*p != ':')
+			return "the host is followed by junk";
+		p++;
+		if (p == authend || authend - p > 5)
+			return "the port is not a number from 1 to 65535";
+		port = 0;
+		for (; p < authend; p++) {
+			if (!is_digit((unsigned char)*p))
+				return "the port is not a number from 1 to "
+				    "65535";
+			port = port * 10 + (*p - '0');
+		}
+		if (port == 0 || port > 65535)
+			return "the port is not a number from 1 to 65535";
+	}
+
+	path = authend;
+	for (pathend = path; pathend < end; pathend++)
+		if (*pathend == '?' || *pathend == '#')
+			break;
+	if ((why = url_chars_check(path, pathend - path, 1)) != NULL)
+		return why;
+	if (pathend < end && base)
+		return *pathend == '?' ? "a query (?...) is not allowed here" :
+		    "a fragment (#...) is not allowed here";
+	p = pathend;
+	if (p < end && *p == '?') {
+		/* The query runs to the fragment or the end. */
+		for (q = p + 1; q < end && *q != '#'; q++)
+			continue;
+		if ((why = url_chars_check(p + 1, q - p - 1, 0)) != NULL)
+			return why;
+		p = q;
+	}
+	/* The fragment: url_chars_check() refuses a second '#'. */
+	if (p < end && (why = url_chars_check(p + 1, end - p - 1, 0)) != NULL)
+		return why;
+	if (!base)
+		return NULL;
+
+	/*
+	 * base_url is the string every JWS "url" is compared with: refuse
+	 * paths a front end would rewrite (SECURITY.md K6).  One trailing
+	 * slash is allowed; the caller removes it.
+	 */
+	if (pathend > path && pathend[-1] == '/')
+		pathend--;
+	for (seg = path; seg < pathend; ) {
+		seg++;			/* past the '/' */
+		p = memchr(seg, '/', pathend - seg);
+		if (p == NULL)
+			p = pathend;
+		if (p == seg)
+			return "the path has an empty segment (//)";
+		if ((p - seg == 1 && seg[0] == '.') ||
+		    (p - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+			return "the path has a '.' or '..' segment";
+		seg = p;
+	}
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Value parsers: one per enum ckind.  0 ok, -1 with p->err set.         */
+/* ------------------------------------------------------------------ */
+
+static int
+set_str(struct conf *c, const struct conf_key *k, const struct pos *p,
+    char *v)
+{
+	char	**dst = field(c, k);
+
+	assert(k->size == sizeof(char *));
+	if (v == NULL)
+		return pos_err(p, "out of memory");
+	free(*dst);
+	*dst = v;
+	return 0;
+}
+
+static int
+parse_url(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	const char	*why;
+	char		 buf[CONF_SHOW];
+
+	if ((why = url_check(v, len, k->flags & CF_BASE_URL)) != NULL)
+		return pos_err(p, "%s: \"%s\" is not a usable URL: %s "
+		    "(use %s)", k->name, show(buf, sizeof(buf), v, len),
+		    why, k->want);
+	/* base_url is stored without a trailing slash. */
+	if ((k->flags & CF_BASE_URL) && v[len - 1] == '/')
+		len--;
+	return set_str(c, k, p, strndup(v, len));
+}
+
+static int
+parse_path(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char	 buf[CONF_SHOW];
+
+	if (v[0] != '/')
+		return pos_err(p, "%s: \"%s\" is not an absolute path "
+		    "(use %s)", k->name, show(buf, sizeof(buf), v, len),
+		    k->want);
+	return set_str(c, k, p, strndup(v, len));
+}
+
+static int
+parse_enum(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char	 buf[CONF_SHOW];
+	int	 i;
+
+	/* Enums and int are the same size on every ABI we build for. */
+	assert(k->size == sizeof(int));
+	for (i = 0; k->names[i] != NULL; i++)
+		if (strlen(k->names[i]) == len &&
+		    memcmp(k->names[i], v, len) == 0) {
+			memcpy(field(c, k), &i, sizeof(i));
+			return 0;
+		}
+	return pos_err(p, "%s: unknown value \"%s\" (use %s)", k->name,
+	    show(buf, sizeof(buf), v, len), k->want);
+}
+
+/*
+ * A strict decimal number with an optional unit suffix written right
+ * after the digits: no sign, no leading zeros, no white space inside, no
+ * overflow.  The result, in the key's base unit, must lie in [min, max].
+ */
+static int
+parse_num(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	const struct unit	*u;
+	unsigned long long	 n = 0, mul = 1;
+	size_t			 i, slen;
+	unsigned int		 ui, d;
+	size_t			 sz;
+	char			 buf[CONF_SHOW];
+
+	show(buf, sizeof(buf), v, len);
+	for (i = 0; i < len && is_digit((unsigned char)v[i]); i++) {
+		d = (unsigned int)(v[i] - '0');
+		if (n > (~0ULL - d) / 10)
+			return pos_err(p, "%s: \"%s\" is far too large (use "
+			    "%s)", k->name, buf, k->want);
+		n = n * 10 + d;
+	}
+	if (i == 0)
+		return pos_err(p, "%s: \"%s\" is not a number (use %s)",
+		    k->name, buf, k->want);
+	if (v[0] == '0' && i > 1)
+		return pos_err(p, "%s: \"%s\" has a leading zero (use %s)",
+		    k->name, buf, k->want);
+	if (i < len) {
+		slen = len - i;
+		for (u = k->units; u != NULL && u->sfx != NULL; u++)
+			if (strlen(u->sfx) == slen &&
+			    memcmp(u->sfx, v + i, slen) == 0)
+				break;
+		if (u == NULL || u->sfx == NULL)
+			return pos_err(p, "%s: \"%s\" has %s after the "
+			    "number (use %s)", k->name, buf,
+			    k->units == NULL ? "junk" : "an unknown unit",
+			    k->want);
+		mul = u->mul;
+		if (n > ~0ULL / mul)
+			return pos_err(p, "%s: \"%s\" is far too large (use "
+			    "%s)", k->name, buf, k->want);
+		n *= mul;
+	}
+	if (n < k->min || n > k->max)
+		return pos_err(p, "%s: \"%s\" is out of range (use %s)",
+		    k->name, buf, k->want);
+	if (k->size == sizeof(unsigned int)) {
+		assert(n <= UINT_MAX);
+		ui = (unsigned int)n;
+		memcpy(field(c, k), &ui, sizeof(ui));
+	} else {
+		assert(k->size == sizeof(size_t));
+		sz = (size_t)n;
+		memcpy(field(c, k), &sz, sizeof(sz));
+	}
+	return 0;
+}
+
+/*
+ * A list of host names separated by commas and/or white space; each is
+ * lowercased and must be a host name; none may appear twice.
+ */
+static int
+parse_hosts(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char		**list = NULL, **old, *name = NULL;
+	size_t		 n = 0, i, j, start, nlen, *oldn;
+	int		 rc = -1, comma = 1;
+	const char	*why;
+	char		 buf[CONF_SHOW];
+
+	assert(k->size == sizeof(char **));
+	if ((list = calloc(CONF_MAX_HOSTS, sizeof(*list))) == NULL) {
+		pos_err(p, "out of memory");
+		goto out;
+	}
+	i = 0;
+	while (i < len) {
+		/* A separator: white space with at most one comma in it. */
+		if (v[i] == ' ' || v[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (v[i] == ',') {
+			if (comma) {
+				pos_err(p, "%s: empty name before a comma "
+				    "(use %s)", k->name, k->want);
+				goto out;
+			}
+			comma = 1;
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ',')
+			i++;
+		nlen = i - start;
+		if (n == CONF_MAX_HOSTS) {
+			pos_err(p, "%s: more than %d names (list fewer)",
+			    k->name, CONF_MAX_HOSTS);
+			goto out;
+		}
+		if ((name = strndup(v + start, nlen)) == NULL) {
+			pos_err(p, "out of memory");
+			goto out;
+		}
+		for (j = 0; j < nlen; j++)
+			if (name[j] >= 'A' && name[j] <= 'Z')
+				name[j] = (char)(name[j] - 'A' + 'a');
+		if ((why = host_check(name, nlen)) != NULL) {
+			pos_err(p, "%s: \"%s\" is not a host name: %s (use "
+			    "%s)", k->name, show(buf, sizeof(buf), v + start,
+			    nlen), why, k->want);
+			goto out;
+		}
+		for (j = 0; j < n; j++)
+			if (strcmp(list[j], name) == 0) {
+				pos_err(p, "%s: \"%s\" is listed twice "
+				    "(remove one)", k->name, name);
+				goto out;
+			}
+		list[n++] = name;
+		name = NULL;
+		comma = 0;
+	}
+	if (comma && n > 0) {
+		pos_err(p, "%s: the list ends with a comma (remove it)",
+		    k->name);
+		goto out;
+	}
+	old = *(char ***)field(c, k);
+	oldn = (size_t *)((char *)c + k->offn);
+	free_hosts(old, *oldn);
+	*(char ***)field(c, k) = list;
+	*oldn = n;
+	list = NULL;
+	n = 0;
+	rc = 0;
+out:
+	free(name);
+	if (list != NULL)
+		free_hosts(list, n);
+	return rc;
+}
+
+static int
+parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char	**dst;
+	int	 rc = -1;
+
+	if (len == 0) {
+		if (!(k->flags & CF_EMPTY_OK))
+			return pos_err(p, "%s: the value is empty (use %s, "
+			    "or remove the line for the default)", k->name,
+			    k->want);
+		assert(k->kind == CK_URL || k->kind == CK_PATH);
+		dst = field(c, k);
+		free(*dst);
+		*dst = NULL;
+		return 0;
+	}
+	switch (k->kind) {
+	case CK_URL:
+		rc = parse_url(c, k, p, v, len);
+		break;
+	case CK_PATH:
+		rc = parse_path(c, k, p, v, len);
+		break;
+	case CK_ENUM:
+		rc = parse_enum(c, k, p, v, len);
+		break;
+	case CK_HOSTS:
+		rc = parse_hosts(c, k, p, v, len);
+		break;
+	case CK_NUM:
+		rc = parse_num(c, k, p, v, len);
+		break;
+	default:
+		abort();
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Exported                                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Fill c with the defaults: everything zero or NULL, enrollment open,
+ * nonce_lifetime 3600 s, max_body_size 65536, max_contacts 10,
+ * orders_per_page 100, lock_timeout 2000 ms, txn_retries 5,
+ * db_cache_size 8192 KiB, worker_idle_exit 300 s, worker_path
+ * LIBEXECDIR/acmegw-worker (a heap copy), log_level 1.  base_url and
+ * state_dir stay NULL: they have no default.  Exits through fatal() when
+ * memory runs out.  Release with conf_clear().
+ */
+void
+conf_init(struct conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->enrollment = ENROLL_OPEN;
+	c->nonce_lifetime = 3600;
+	c->max_body_size = 65536;
+	c->max_contacts = 10;
+	c->orders_per_page = 100;
+	c->lock_timeout = 2000;
+	c->txn_retries = 5;
+	c->db_cache_size = 8192;
+	c->worker_idle_exit = 300;
+	c->log_level = 1;
+	if ((c->worker_path = strdup(LIBEXECDIR "/acmegw-worker")) == NULL)
+		fatal("conf_init");
+}
+
+/*
+ * Parse len bytes of configuration text in buf (not necessarily
+ * NUL-terminated) into c, which conf_init() prepared.  name is the file
+ * name used in messages.  Lines are "key = value"; blank lines and lines
+ * whose first non-blank byte is '#' are ignored; a "\r" before the "\n" is
+ * dropped.  Returns 0, or -1 at the first error with
+ * "NAME:LINE: what is wrong (what to do)" (or "NAME: ..." for a missing
+ * key) in err (errsz bytes, may be NULL/0).  On failure c may hold part of
+ * the file: conf_clear() it.
+ */
+int
+conf_parse_buf(struct conf *c, const char *name, const char *buf,
+    size_t len, char *err, size_t errsz)
+{
+	const struct conf_key	*k;
+	struct pos		 p;
+	size_t			 seen[CONF_NKEYS];
+	const char		*line, *nl, *end, *eq, *ks, *ke, *vs, *ve;
+	size_t			 i, llen;
+	int			 rc = -1;
+	char			 sbuf[CONF_SHOW];
+
+	assert(c != NULL && name != NULL && (buf != NULL || len == 0));
+	memset(seen, 0, sizeof(seen));
+	p.name = name;
+	p.line = 0;
+	p.err = err;
+	p.errsz = errsz;
+	if (err != NULL && errsz > 0)
+		err[0] = '\0';
+
+	end = len > 0 ? buf + len : buf;
+	for (line = buf; len > 0 && line != NULL && line < end; line = nl) {
+		p.line++;
+		if ((nl = memchr(line, '\n', end - line)) != NULL) {
+			llen = nl - line;
+			nl++;
+		} else
+			llen = end - line;
+		if (memchr(line, '\0', llen) != NULL) {
+			pos_err(&p, "NUL byte in the line (this is not a "
+			    "text file; save it as plain text)");
+			goto out;
+		}
+		if (llen > 0 && line[llen - 1] == '\r')
+			llen--;
+		if (llen > CONF_MAX_LINE) {
+			pos_err(&p, "line longer than %d bytes (shorten it)",
+			    CONF_MAX_LINE);
+			goto out;
+		}
+		if (p.line == 1 && llen >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			pos_err(&p, "byte order mark at the start of the "
+			    "file (save it without one)");
+			goto out;
+		}
+
+		/* Comments and blank lines. */
+		for (ks = line; ks < line + llen; ks++)
+			if (*ks != ' ' && *ks != '\t')
+				break;
+		if (ks == line + llen || *ks == '#')
+			continue;
+
+		for (i = 0; i < llen; i++)
+			if (((unsigned char)line[i] < 0x20 &&
+			    line[i] != '\t') || line[i] == 0x7f) {
+				pos_err(&p, "control character 0x%02x in the "
+				    "line (remove it)",
+				    (unsigned char)line[i]);
+				goto out;
+			}
+
+		if ((eq = memchr(line, '=', llen)) == NULL) {
+			pos_err(&p, "\"%s\" is not a setting (write "
+			    "'key = value', or start a comment with '#')",
+			    show(sbuf, sizeof(sbuf), ks, line + llen - ks));
+			goto out;
+		}
+		for (ke = eq; ke > ks && (ke[-1] == ' ' || ke[-1] == '\t'); )
+			ke--;
+		if (ke == ks) {
+			pos_err(&p, "no key before '=' (write 'key = value')");
+			goto out;
+		}
+		for (vs = eq + 1; vs < line + llen &&
+		    (*vs == ' ' || *vs == '\t'); vs++)
+			continue;
+		for (ve = line + llen; ve > vs &&
+		    (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
+			continue;
+
+		for (i = 0; i < CONF_NKEYS; i++)
+			if (strlen(conf_keys[i].name) == (size_t)(ke - ks) &&
+			    memcmp(conf_keys[i].name, ks, ke - ks) == 0)
+				break;
+		if (i == CONF_NKEYS) {
+			pos_err(&p, "unknown key \"%s\" (check the spelling "
+			    "in acmegw.conf(5))",
+			    show(sbuf, sizeof(sbuf), ks, ke - ks));
+			goto out;
+		}
+		k = &conf_keys[i];
+		if (seen[i] != 0) {
+			pos_err(&p, "%s is given twice, first on line %zu "
+			    "(remove one)", k->name, seen[i]);
+			goto out;
+		}
+		seen[i] = p.line;
+		if (parse_value(c, k, &p, vs, ve - vs) == -1)
+			goto out;
+	}
+
+	p.line = 0;
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		if ((k->flags & CF_REQUIRED) &&
+		    *(char *const *)cfield(c, k) == NULL) {
+			pos_err(&p, "%s is required (add a line '%s = ...' "
+			    "with %s)", k->name, k->name, k->want);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	return rc;
+}
+
+/*
+ * Read the file at path and parse it into c (prepared by conf_init()); c
+ * keeps a copy of path in c->path.  A file that cannot be read or is over
+ * 1 MiB is an error naming the file.  Returns 0, or -1 with the message in
+ * err (see conf_parse_buf()); on failure conf_clear() c.
+ */
+int
+conf_load(struct conf *c, const char *path, char *err, size_t errsz)
+{
+	struct pos	 p;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd = -1, rc = -1;
+
+	p.name = path;
+	p.line = 0;
+	p.err = err;
+	p.errsz = errsz;
+	free(c->path);
+	if ((c->path = strdup(path)) == NULL) {
+		pos_err(&p, "out of memory");
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		pos_err(&p, "cannot open: %s", strerror(errno));
+		goto out;
+	}
+	/* Read one byte past the limit to see whether the file is bigger. */
+	if ((buf = malloc(CONF_MAX_FILE + 1)) == NULL) {
+		pos_err(&p, "out of memory");
+		goto out;
+	}
+	while (len < CONF_MAX_FILE + 1) {
+		n = read(fd, buf + len, CONF_MAX_FILE + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			pos_err(&p, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CONF_MAX_FILE) {
+		pos_err(&p, "the file is larger than 1 MiB (is this the "
+		    "right file?)");
+		goto out;
+	}
+	rc = conf_parse_buf(c, path, buf, len, err, errsz);
+out:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Free everything c owns and zero it; c can be conf_init()ed again.
+ * Safe on a zeroed struct conf.
+ */
+void
+conf_clear(struct conf *c)
+{
+	const struct conf_key	*k;
+	size_t			 i;
+
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		switch (k->kind) {
+		case CK_URL:
+		case CK_PATH:
+			free(*(char **)field(c, k));
+			break;
+		case CK_HOSTS:
+			free_hosts(*(char ***)field(c, k),
+			    *(size_t *)((char *)c + k->offn));
+			break;
+		default:
+			break;
+		}
+	}
+	free(c->path);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * Print the effective settings to fp, one "key = value" line per key in
+ * the order of acmegw.conf(5), numbers in their base unit; an unset key
+ * is printed as a comment.  The output parses back to the same settings.
+ */
+void
+conf_dump(const struct conf *c, FILE *fp)
+{
+	const struct conf_key	*k;
+	const char		*s;
+	char *const		*v;
+	size_t			 i, j, n;
+	unsigned int		 ui;
+	size_t			 sz;
+	int			 e;
+
+	if (c->path != NULL)
+		fprintf(fp, "# settings from %s\n", c->path);
+	for (i = 0; i < CONF_NKEYS; i++) {
+		k = &conf_keys[i];
+		switch (k->kind) {
+		case CK_URL:
+		case CK_PATH:
+			s = *(char *const *)cfield(c, k);
+			if (s == NULL)
+				fprintf(fp, "# %s is not set\n", k->name);
+			else
+				fprintf(fp, "%s = %s\n", k->name, s);
+			break;
+		case CK_ENUM:
+			memcpy(&e, cfield(c, k), sizeof(e));
+			for (j = 0; k->names[j] != NULL && (int)j != e; j++)
+				continue;
+			if (k->names[j] != NULL)
+				fprintf(fp, "%s = %s\n", k->name, k->names[j]);
+			else
+				fprintf(fp, "# %s has the bad value %d\n",
+				    k->name, e);
+			break;
+		case CK_HOSTS:
+			v = *(char **const *)cfield(c, k);
+			n = *(const size_t *)((const char *)c + k->offn);
+			if (n == 0) {
+				fprintf(fp, "# %s is not set\n", k->name);
+				break;
+			}
+			fprintf(fp, "%s =", k->name);
+			for (j = 0; j < n; j++)
+				fprintf(fp, "%s %s", j > 0 ? "," : "", v[j]);
+			fputc('\n', fp);
+			break;
+		case CK_NUM:
+			if (k->size == sizeof(unsigned int)) {
+				memcpy(&ui, cfield(c, k), sizeof(ui));
+				fprintf(fp, "%s = %u\n", k->name, ui);
+			} else {
+				memcpy(&sz, cfield(c, k), sizeof(sz));
+				fprintf(fp, "%s = %zu\n", k->name, sz);
+			}
+			break;
+		default:
+			abort();
+		}
+	}
+}

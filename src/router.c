@@ -1,2 +1,568 @@
-/* router.c: not written yet */
+/*
+ * router.c: (method, path) -> handler, and the POST pipeline.
+ *
+ * Owns the route table (default deny: an unknown path is 404, a known
+ * path with another method 405 with Allow), the checks every POST goes
+ * through in SECURITY.md 2.0 order, the one store transaction a POST runs
+ * in, and the headers every response carries (Replay-Nonce, Link index,
+ * Cache-Control).  It also builds URLs under base_url for the handlers.
+ *
+ * Must never: decide anything from unauthenticated data beyond routing and
+ * framing; consume a nonce before the signature verified; leave a refused
+ * request's writes in the store; build a URL from Host or X-Forwarded-*.
+ *
+ * Nonces and refusals: the nonce is consumed in the request's transaction
+ * once the signature verified ("nonce consumed once the signature
+ * verified").  The handler then runs in a child transaction: when it
+ * refuses, its writes are aborted with the child, but the parent commits
+ * and the nonce stays consumed, so a signed request can never be replayed,
+ * whether it was answered or refused.  Refusals before the signature check
+ * write nothing.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "acmegw.h"
+
+#define ROUTE_M_GET	(1u << METHOD_GET)
+#define ROUTE_M_HEAD	(1u << METHOD_HEAD)
+#define ROUTE_M_POST	(1u << METHOD_POST)
+
+enum route_kind {
+	ROUTE_DIRECTORY = 0,
+	ROUTE_NEW_NONCE,
+	ROUTE_NEW_ACCOUNT,
+	ROUTE_NEW_ORDER,
+	ROUTE_REVOKE_CERT,
+	ROUTE_KEY_CHANGE,
+	ROUTE_ACCT,
+	ROUTE_ACCT_ORDERS,
+	ROUTE__MAX
+};
+
+/* Which key a route's JWS must name (RFC 8555 6.2). */
+enum route_key {
+	RKEY_NONE = 0,		/* not a POST resource */
+	RKEY_JWK,		/* newAccount */
+	RKEY_KID,		/* everything with an account */
+	RKEY_EITHER		/* revokeCert: account key or certificate key */
+};
+
+struct route {
+	const char	*name;		/* for details and logs */
+	unsigned int	 methods;
+	const char	*allow;
+	enum route_key	 key;
+	int		(*handler)(struct ctx *, DB_TXN *);
+};
+
+static int	router_not_yet(struct ctx *, DB_TXN *);
+
+static const struct route routes[ROUTE__MAX] = {
+	{ "directory", ROUTE_M_GET | ROUTE_M_HEAD, "GET, HEAD", RKEY_NONE,
+	    NULL },
+	{ "newNonce", ROUTE_M_GET | ROUTE_M_HEAD, "GET, HEAD", RKEY_NONE,
+	    NULL },
+	{ "newAccount", ROUTE_M_POST, "POST", RKEY_JWK, account_new },
+	{ "newOrder", ROUTE_M_POST, "POST", RKEY_KID, router_not_yet },
+	{ "revokeCert", ROUTE_M_POST, "POST", RKEY_EITHER, router_not_yet },
+	{ "keyChange", ROUTE_M_POST, "POST", RKEY_KID, keychange_post },
+	{ "account", ROUTE_M_POST, "POST", RKEY_KID, account_post },
+	{ "orders", ROUTE_M_POST, "POST", RKEY_KID, account_orders },
+};
+
+/* One POST in flight: what the transaction body needs and resets. */
+struct router_txn {
+	struct ctx		*ctx;
+	const struct route	*rt;
+	enum route_kind		 kind;
+	struct jwk		*acct_key;	/* the kid account's key */
+};
+
+/*
+ * Build base_url followed by the formatted path into buf (bufsz bytes).
+ * Returns 0, or -1 when the result does not fit (buf is then "").
+ */
+int
+url_build(const struct conf *conf, char *buf, size_t bufsz, const char *fmt,
+    ...)
+{
+	va_list	 ap;
+	int	 n, m;
+
+	n = snprintf(buf, bufsz, "%s", conf->base_url);
+	if (n < 0 || (size_t)n >= bufsz)
+		goto fail;
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, bufsz - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= bufsz - (size_t)n)
+		goto fail;
+	return 0;
+fail:
+	if (bufsz > 0)
+		buf[0] = '\0';
+	return -1;
+}
+
+/*
+ * 1 if s[0..len) is an object id: exactly ACMEGW_ID_LEN characters of
+ * canonical base64url (K1).
+ */
+static int
+router_is_id(const char *s, size_t len)
+{
+	return len == ACMEGW_ID_LEN && b64url_is_canonical(s, len);
+}
+
+/*
+ * Map a path to a route.  Only the fixed endpoints and
+ * /acct/ID, /acct/ID/orders, /acct/ID/orders/CURSOR are known; ids go to
+ * id and cursor (ACMEGW_ID_LEN + 1 bytes each, cursor "" when absent).
+ * Returns 0 and sets *kind, or -1 for an unknown path.
+ */
+static int
+router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
+{
+	static const struct {
+		const char	*path;
+		enum route_kind	 kind;
+	} fixed[] = {
+		{ "/directory",		ROUTE_DIRECTORY },
+		{ "/new-nonce",		ROUTE_NEW_NONCE },
+		{ "/new-account",	ROUTE_NEW_ACCOUNT },
+		{ "/new-order",		ROUTE_NEW_ORDER },
+		{ "/revoke-cert",	ROUTE_REVOKE_CERT },
+		{ "/key-change",	ROUTE_KEY_CHANGE },
+	};
+	const char	*p;
+	size_t		 i;
+
+	id[0] = cursor[0] = '\0';
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
+		if (strcmp(path, fixed[i].path) == 0) {
+			*kind = fixed[i].kind;
+			return 0;
+		}
+	if (strncmp(path, "/acct/", 6) != 0)
+		return -1;
+	p = path + 6;
+	if (strlen(p) < ACMEGW_ID_LEN || !router_is_id(p, ACMEGW_ID_LEN))
+		return -1;
+	memcpy(id, p, ACMEGW_ID_LEN);
+	id[ACMEGW_ID_LEN] = '\0';
+	p += ACMEGW_ID_LEN;
+	if (*p == '\0') {
+		*kind = ROUTE_ACCT;
+		return 0;
+	}
+	if (strcmp(p, "/orders") == 0) {
+		*kind = ROUTE_ACCT_ORDERS;
+		return 0;
+	}
+	if (strncmp(p, "/orders/", 8) != 0)
+		return -1;
+	p += 8;
+	if (strlen(p) != ACMEGW_ID_LEN || !router_is_id(p, ACMEGW_ID_LEN))
+		return -1;
+	memcpy(cursor, p, ACMEGW_ID_LEN + 1);
+	*kind = ROUTE_ACCT_ORDERS;
+	return 0;
+}
+
+/*
+ * The resources of the next issue: they stay in the directory (lego
+ * refuses a directory without newOrder), their JWS is verified in full,
+ * and then they answer 404 honestly.
+ */
+static int
+router_not_yet(struct ctx *ctx, DB_TXN *txn)
+{
+	(void)txn;
+	problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
+	    "%s is not implemented yet in this version",
+	    strcmp(ctx->req->path, "/new-order") == 0 ? "newOrder" :
+	    "revokeCert");
+	return -1;
+}
+
+/*
+ * Parse a kid: exactly base_url "/acct/" followed by an id (J9).  Copies
+ * the id into id (ACMEGW_ID_LEN + 1 bytes).  Returns 0 or -1.
+ */
+static int
+router_kid_parse(const struct conf *conf, const char *kid, char *id)
+{
+	size_t	 blen = strlen(conf->base_url);
+
+	if (strncmp(kid, conf->base_url, blen) != 0 ||
+	    strncmp(kid + blen, "/acct/", 6) != 0)
+		return -1;
+	kid += blen + 6;
+	if (strlen(kid) != ACMEGW_ID_LEN || !router_is_id(kid, ACMEGW_ID_LEN))
+		return -1;
+	memcpy(id, kid, ACMEGW_ID_LEN + 1);
+	return 0;
+}
+
+/*
+ * 1 if the JWS url is exactly the request URL: base_url + PATH_INFO, plus
+ * "?" QUERY_STRING when there is one (U1).  Never built from Host.
+ */
+static int
+router_url_is_request(const struct ctx *ctx, const char *url)
+{
+	const char	*b = ctx->conf->base_url, *p = ctx->req->path;
+	const char	*q = ctx->req->query;
+	size_t		 blen = strlen(b), plen = strlen(p);
+
+	if (strncmp(url, b, blen) != 0)
+		return 0;
+	url += blen;
+	if (strncmp(url, p, plen) != 0)
+		return 0;
+	url += plen;
+	if (*q == '\0')
+		return *url == '\0';
+	return url[0] == '?' && strcmp(url + 1, q) == 0;
+}
+
+/* Forget what one transaction attempt built (it may run several times). */
+static void
+router_attempt_reset(struct router_txn *x)
+{
+	struct ctx	*ctx = x->ctx;
+
+	resp_reset(ctx->resp);
+	json_object_put(ctx->acct);
+	ctx->acct = NULL;
+	json_object_put(ctx->payload);
+	ctx->payload = NULL;
+	ctx->acct_id[0] = '\0';
+	jwk_free(x->acct_key);
+	x->acct_key = NULL;
+}
+
+/* The handler, inside its child transaction. */
+static int
+router_child(DB_TXN *txn, void *arg)
+{
+	struct router_txn	*x = arg;
+
+	return x->rt->handler(x->ctx, txn);
+}
+
+/*
+ * The body of a POST's transaction, SECURITY.md 2.0 steps 7 to 13: key
+ * lookup, signature, nonce, url, payload, account status, handler.
+ * Returns 0 to commit (the response may be a refusal: the consumed nonce
+ * must stay consumed), or a store error code to abort (retryable codes
+ * make store_txn_run() run it again).
+ */
+static int
+router_txn_body(DB_TXN *txn, void *arg)
+{
+	struct router_txn	*x = arg;
+	struct ctx		*ctx = x->ctx;
+	const struct jwk	*key;
+	const char		*status = NULL;
+	struct perr		 e;
+	char			 id[ACMEGW_ID_LEN + 1];
+	size_t			 statuslen;
+	int			 rc;
+
+	router_attempt_reset(x);
+	memset(&e, 0, sizeof(e));
+
+	/* Step 7: the key, from the kid's account or the jwk (J5-J9). */
+	if (ctx->jws.kid != NULL) {
+		if (x->rt->key == RKEY_JWK) {
+			problem_set(ctx->resp, ACME_PROB_MALFORMED,
+			    "%s must be signed with a \"jwk\", not a \"kid\"",
+			    x->rt->name);
+			return 0;
+		}
+		if (router_kid_parse(ctx->conf, ctx->jws.kid, id) == -1) {
+			problem_set(ctx->resp, ACME_PROB_MALFORMED,
+			    "\"kid\" is not an account URL of this server");
+			return 0;
+		}
+		rc = account_load(ctx, txn, id, &ctx->acct, &x->acct_key);
+		if (rc == DB_NOTFOUND) {
+			problem_set(ctx->resp, ACME_PROB_ACCT_DNE,
+			    "no account is known by this \"kid\"");
+			return 0;
+		}
+		if (rc == -1) {
+			problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
+			    "the account record cannot be read");
+			return 0;
+		}
+		if (rc != 0)
+			return rc;
+		memcpy(ctx->acct_id, id, sizeof(ctx->acct_id));
+		key = x->acct_key;
+	} else {
+		if (x->rt->key == RKEY_KID) {
+			problem_set(ctx->resp, ACME_PROB_MALFORMED,
+			    "%s must be signed with the account's \"kid\", "
+			    "not a \"jwk\"", x->rt->name);
+			return 0;
+		}
+		key = ctx->jws.jwk;
+	}
+	if (key == NULL) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED,
+		    "the JWS names no key");
+		return 0;
+	}
+
+	/* Step 8: the signature; nothing was written so far. */
+	if (jws_verify(&ctx->jws, key, &e) != ACME_PROB_NONE) {
+		problem_perr(ctx->resp, &e);
+		return 0;
+	}
+
+	/* Step 9: the nonce (N1-N5). */
+	if (ctx->jws.nonce == NULL) {
+		problem_set(ctx->resp, ACME_PROB_BAD_NONCE,
+		    "the JWS protected header has no \"nonce\"");
+		return 0;
+	}
+	rc = nonce_consume(ctx->store, txn, ctx->jws.nonce, ctx->now,
+	    ctx->conf->nonce_lifetime, &e);
+	if (rc == -1) {
+		problem_perr(ctx->resp, &e);
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+
+	/* Step 10: the url (U1). */
+	if (ctx->jws.url == NULL ||
+	    !router_url_is_request(ctx, ctx->jws.url)) {
+		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
+		    "the JWS \"url\" is not the URL this request was sent to");
+		return 0;
+	}
+
+	/* Step 11: the payload; empty means POST-as-GET. */
+	if (ctx->jws.payloadsz > 0) {
+		ctx->payload = json_parse_strict((const char *)ctx->jws.payload,
+		    ctx->jws.payloadsz, &e);
+		if (ctx->payload == NULL) {
+			problem_perr(ctx->resp, &e);
+			return 0;
+		}
+		if (!json_object_is_type(ctx->payload, json_type_object)) {
+			problem_set(ctx->resp, ACME_PROB_MALFORMED,
+			    "the JWS payload must be a JSON object");
+			return 0;
+		}
+	}
+
+	/* Step 12: only a valid account may act (J10, A9). */
+	if (ctx->acct != NULL) {
+		if (json_get_str(ctx->acct, "status", &status,
+		    &statuslen) != 0 ||
+		    strcmp(status, "valid") != 0) {
+			problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
+			    "this account is %s and can no longer be used",
+			    status != NULL ? status : "not valid");
+			return 0;
+		}
+	}
+
+	/* Step 13: the handler; its writes are undone if it refuses. */
+	rc = store_txn_child(ctx->store, txn, router_child, x);
+	if (rc == -1)
+		return 0;
+	return rc;
+}
+
+/* Log a refusal: the problem type and its detail, sanitised. */
+static void
+router_log_problem(const struct resp *resp)
+{
+	char		 buf[400];
+	const char	*d = "";
+	struct json_object *o = NULL, *v;
+
+	if (resp->prob == ACME_PROB_NONE || resp->body == NULL)
+		return;
+	if ((o = json_tokener_parse(resp->body)) != NULL &&
+	    json_object_object_get_ex(o, "detail", &v))
+		d = json_object_get_string(v);
+	log_sanitize(buf, sizeof(buf), d, strlen(d));
+	log_info("problem %s: %s", strrchr(acme_prob_type[resp->prob], ':') +
+	    1, buf);
+	json_object_put(o);
+}
+
+/*
+ * Run the POST pipeline for route kind on ctx: Content-Type, size,
+ * framing, the Replay-Nonce request header, the JWS syntax, then one
+ * transaction for the rest.  Returns 0, or -1 when the store reported
+ * that it needs recovery (the response is then a 503).
+ */
+static int
+router_post(struct ctx *ctx, enum route_kind kind)
+{
+	struct router_txn	 x;
+	struct perr		 e;
+	const struct req	*req = ctx->req;
+	int			 rc, ret = 0;
+
+	memset(&x, 0, sizeof(x));
+	memset(&e, 0, sizeof(e));
+	x.ctx = ctx;
+	x.kind = kind;
+	x.rt = &routes[kind];
+
+	/* P2: exactly application/jose+json. */
+	if (req->ctype == NULL || strcmp(req->ctype,
+	    "application/jose+json") != 0) {
+		problem_set(ctx->resp, ACME_PROB_MEDIA_TYPE,
+		    "the Content-Type of an ACME POST must be "
+		    "application/jose+json");
+		goto out;
+	}
+	if (req->body_too_large) {
+		problem_set(ctx->resp, ACME_PROB_TOO_LARGE,
+		    "the request body is larger than %zu bytes",
+		    ctx->conf->max_body_size);
+		goto out;
+	}
+	if (req->body_short || req->body == NULL) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED,
+		    "the request body is shorter than its Content-Length");
+		goto out;
+	}
+	if (req->has_nonce_hdr) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED,
+		    "Replay-Nonce is a response header; put the nonce in the "
+		    "JWS protected header");
+		goto out;
+	}
+	if (jws_parse(req->body, req->bodysz, JWS_OUTER, &ctx->jws, &e) !=
+	    ACME_PROB_NONE) {
+		problem_perr(ctx->resp, &e);
+		goto out;
+	}
+
+	rc = store_txn_run(ctx->store, 0, router_txn_body, &x);
+	if (rc != 0) {
+		resp_reset(ctx->resp);
+		ctx->acct_id[0] = '\0';
+		if (rc == STORE_BUSY || rc == ENOSPC) {
+			log_warnx("router_post: %s", store_strerror(rc));
+			problem_set(ctx->resp, ACME_PROB_UNAVAILABLE,
+			    "the server is busy; retry in a few seconds");
+		} else if (rc == STORE_FATAL) {
+			log_warnx("router_post: %s", store_strerror(rc));
+			problem_set(ctx->resp, ACME_PROB_UNAVAILABLE,
+			    "the server is recovering; retry in a few seconds");
+			ret = -1;
+		} else {
+			log_warnx("router_post: %s", store_strerror(rc));
+			problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
+			    "the request could not be stored");
+		}
+	}
+out:
+	jwk_free(x.acct_key);
+	json_object_put(ctx->acct);
+	ctx->acct = NULL;
+	json_object_put(ctx->payload);
+	ctx->payload = NULL;
+	jws_clear(&ctx->jws);
+	return ret;
+}
+
+/*
+ * Answer one request: route (method, path) with default deny, run the
+ * resource (POSTs through the full pipeline and one transaction), then add
+ * the common headers: Link rel="index" on everything but the directory, a
+ * fresh Replay-Nonce and Cache-Control: no-store on every POST response
+ * (errors included) and on newNonce.  The account id the request acted as
+ * (or "-") goes to acct (acctsz bytes) for the log line.  resp must be
+ * initialised and empty.  Returns 0, or -1 when the store needs recovery:
+ * the caller sends the response (a 503) and then exits.
+ */
+int
+router_handle(const struct conf *conf, struct store *store,
+    const struct req *req, struct resp *resp, char *acct, size_t acctsz)
+{
+	struct ctx	 ctx;
+	enum route_kind	 kind;
+	char		 id[ACMEGW_ID_LEN + 1], cursor[ACMEGW_ID_LEN + 1];
+	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024];
+	int		 ret = 0, rc, known, want_nonce;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = conf;
+	ctx.store = store;
+	ctx.req = req;
+	ctx.resp = resp;
+	ctx.now = req->now;
+
+	known = router_match(req->path, &kind, id, cursor) == 0;
+	want_nonce = req->method == METHOD_POST ||
+	    (known && kind == ROUTE_NEW_NONCE);
+
+	if (!known) {
+		problem_set(resp, ACME_PROB_NOT_FOUND,
+		    "there is no ACME resource at this URL");
+	} else if ((routes[kind].methods & (1u << req->method)) == 0) {
+		problem_set(resp, ACME_PROB_METHOD,
+		    "%s accepts only %s", routes[kind].name,
+		    routes[kind].allow);
+		(void)resp_header(resp, "Allow", "%s", routes[kind].allow);
+	} else if (kind == ROUTE_DIRECTORY) {
+		directory_get(&ctx);
+	} else if (kind == ROUTE_NEW_NONCE) {
+		nonce_get(&ctx);
+	} else {
+		ctx.route_id = id[0] != '\0' ? id : NULL;
+		ctx.route_sub = cursor[0] != '\0' ? cursor : NULL;
+		ret = router_post(&ctx, kind);
+	}
+
+	if (want_nonce) {
+		rc = ret == 0 ? nonce_issue(store, req->now, nonce,
+		    sizeof(nonce)) : STORE_FATAL;
+		if (rc == 0)
+			(void)resp_header(resp, "Replay-Nonce", "%s", nonce);
+		else {
+			log_warnx("router_handle: no nonce could be issued: "
+			    "%s", store_strerror(rc));
+			if (rc == STORE_FATAL || store->panic)
+				ret = -1;
+			if (req->method != METHOD_POST || ret == -1) {
+				/* A newNonce answer without a nonce is no
+				 * answer; nor is a POST answer once the store
+				 * needs recovery. */
+				resp_reset(resp);
+				problem_set(resp, ACME_PROB_UNAVAILABLE,
+				    "the server cannot issue nonces right "
+				    "now; retry in a few seconds");
+			}
+		}
+		(void)resp_header(resp, "Cache-Control", "no-store");
+	}
+	if (store->panic)
+		ret = -1;
+	if (!(known && kind == ROUTE_DIRECTORY && resp->prob ==
+	    ACME_PROB_NONE) && url_build(conf, url, sizeof(url),
+	    "/directory") == 0)
+		(void)resp_header(resp, "Link", "<%s>;rel=\"index\"", url);
+
+	if (req->method == METHOD_POST)
+		router_log_problem(resp);
+	snprintf(acct, acctsz, "%s", ctx.acct_id[0] != '\0' ?
+	    ctx.acct_id : "-");
+	return ret;
+}

@@ -1,0 +1,3 @@
+/* not written yet */
+#include "acmegw.h"
+int main(void) { return 1; }

@@ -1,0 +1,2 @@
+/* validate_addr.c: not written yet */
+#include "acmegw.h"

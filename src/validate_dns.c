@@ -1,0 +1,2 @@
+/* validate_dns.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,2 @@
+/* validate_http.c: not written yet */
+#include "acmegw.h"

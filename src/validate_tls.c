@@ -1,0 +1,2 @@
+/* validate_tls.c: not written yet */
+#include "acmegw.h"

@@ -1,0 +1,294 @@
+# lib.sh: shared helpers of the acmegw integration tests (sourced, POSIX sh).
+#
+# It makes a private temporary directory, a throw-away TLS CA and server
+# certificate, writes acmegw.conf and a lighttpd configuration, starts
+# lighttpd (TLS on a free 127.0.0.1 port, mod_fastcgi running
+# acmegw.fcgi with max-procs processes) and waits until the directory
+# answers.  On exit, whatever the outcome, it stops every process it
+# started (lighttpd, the responders, the acmegw-worker they started, any
+# background job) by process id, prints the logs when the test failed,
+# and removes the directory (kept when KEEP=1).
+#
+# It never touches anything outside its temporary directory, never binds
+# anything but 127.0.0.1, and never uses the machine's CA store.
+#
+# Environment: top_srcdir, top_builddir (absolute; set by make check).
+# Exit codes of a test: 0 pass, 1 fail, 77 skip (a needed tool is missing).
+
+: "${top_srcdir:?top_srcdir is not set}"
+: "${top_builddir:?top_builddir is not set}"
+
+PY=/usr/bin/python3
+ACMETEST="$top_srcdir/tests/integ/acmetest.py"
+FCGI_BIN="$top_builddir/cgi-bin/acmegw.fcgi"
+WORKER_BIN="$top_builddir/src/acmegw-worker"
+CTL_BIN="$top_builddir/src/acmegwctl"
+LIGHTTPD_MODDIR=/usr/lib/lighttpd
+TEST_NAME=$(basename "$0" .sh)
+T=
+SERVERS=
+_FAILED=1
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+pass() { printf 'PASS %s\n' "$*"; }
+fail() { printf 'FAIL %s\n' "$*"; exit 1; }
+skip() { printf 'SKIP %s: %s\n' "$TEST_NAME" "$*"; exit 77; }
+
+# need_cmd CMD...: skip the test when a tool is missing.
+need_cmd()
+{
+	for _c in "$@"; do
+		command -v "$_c" >/dev/null 2>&1 || skip "$_c is not installed"
+	done
+}
+
+# need_base: what every test needs.
+need_base()
+{
+	need_cmd lighttpd openssl curl
+	[ -x "$PY" ] || skip "$PY is not installed"
+	"$PY" -c 'import cryptography' 2>/dev/null ||
+	    skip "python3-cryptography is not installed"
+	[ -f "$LIGHTTPD_MODDIR/mod_openssl.so" ] ||
+	    skip "lighttpd mod_openssl is not installed" \
+	    "($LIGHTTPD_MODDIR/mod_openssl.so; Debian package" \
+	    "lighttpd-mod-openssl)"
+	for _b in "$FCGI_BIN" "$WORKER_BIN" "$CTL_BIN"; do
+		[ -x "$_b" ] || fail "$_b is not built"
+	done
+}
+
+# pids_in_tmp: the processes, other than this shell, that have a file
+# under $T open or mapped, or $T on their command line: everything this
+# test started, directly or not.
+pids_in_tmp()
+{
+	[ -n "$T" ] || return 0
+	for _d in /proc/[0-9]*; do
+		_p=${_d#/proc/}
+		[ "$_p" = "$$" ] && continue
+		if { tr '\0' ' ' <"$_d/cmdline"; } 2>/dev/null | grep -qF "$T" ||
+		    ls -l "$_d/fd" 2>/dev/null | grep -qF "$T" ||
+		    grep -qF "$T" "$_d/maps" 2>/dev/null; then
+			echo "$_p"
+		fi
+	done
+}
+
+# stop_pid PID: SIGTERM, wait up to 3 s, then SIGKILL.
+stop_pid()
+{
+	kill "$1" 2>/dev/null || return 0
+	_i=0
+	while kill -0 "$1" 2>/dev/null && [ $_i -lt 30 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	kill -9 "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+
+show_logs()
+{
+	for _s in $SERVERS; do
+		for _f in "$T/$_s/lighttpd.err" "$T/$_s/lighttpd.out"; do
+			[ -s "$_f" ] || continue
+			echo "----- tail of $_s/$(basename "$_f")"
+			tail -n 60 "$_f"
+		done
+	done
+}
+
+cleanup()
+{
+	_rc=$?
+	trap - EXIT INT TERM HUP
+	[ -n "$T" ] || exit $_rc
+	if [ $_rc -ne 0 ] && [ $_rc -ne 77 ]; then
+		show_logs
+	fi
+	for _s in $SERVERS; do
+		[ -f "$T/$_s/lighttpd.pid" ] &&
+		    stop_pid "$(cat "$T/$_s/lighttpd.pid")"
+	done
+	for _p in $(jobs -p); do
+		kill -9 "$_p" 2>/dev/null
+	done
+	# the responders and the worker they started, found by their files
+	for _round in 1 2 3; do
+		_left=$(pids_in_tmp)
+		[ -z "$_left" ] && break
+		for _p in $_left; do
+			if [ $_round -eq 1 ]; then
+				kill "$_p" 2>/dev/null
+			else
+				kill -9 "$_p" 2>/dev/null
+			fi
+		done
+		sleep 0.5
+	done
+	if [ "${KEEP:-0}" = 1 ]; then
+		log "kept $T"
+	else
+		rm -rf "$T"
+	fi
+	exit $_rc
+}
+
+# setup: the temporary directory, the exit trap and the test CA.
+setup()
+{
+	need_base
+	T=$(mktemp -d "${TMPDIR:-/tmp}/acmegw-$TEST_NAME.XXXXXX") ||
+	    fail "mktemp"
+	chmod 700 "$T"
+	trap cleanup EXIT
+	trap 'exit 1' INT TERM HUP
+	make_ca
+	export ACMETEST_CA="$T/ca/ca.pem"
+}
+
+# free_port: a TCP port on 127.0.0.1 that nothing listens on right now.
+free_port()
+{
+	"$PY" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# make_ca: $T/ca/ca.pem (a CA) and $T/ca/server.{pem,key} for 127.0.0.1
+# and localhost.
+make_ca()
+{
+	mkdir -p "$T/ca"
+	(
+		cd "$T/ca" || exit 1
+		cat >ca.cnf <<-EOF
+		[req]
+		distinguished_name = dn
+		[dn]
+		[v3_ca]
+		basicConstraints = critical, CA:TRUE
+		keyUsage = critical, keyCertSign, cRLSign
+		subjectKeyIdentifier = hash
+		[srv]
+		basicConstraints = critical, CA:FALSE
+		keyUsage = critical, digitalSignature
+		extendedKeyUsage = serverAuth
+		subjectAltName = IP:127.0.0.1, DNS:localhost
+		subjectKeyIdentifier = hash
+		authorityKeyIdentifier = keyid:always
+		EOF
+		openssl req -x509 -config ca.cnf -extensions v3_ca \
+		    -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout ca.key -out ca.pem -days 2 \
+		    -subj "/CN=acmegw integration test CA" &&
+		openssl req -new -config ca.cnf -newkey ec \
+		    -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout server.key -out server.csr -subj "/CN=localhost" &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
+		    -set_serial "0x$(openssl rand -hex 12)" -days 2 \
+		    -extfile ca.cnf -extensions srv -out server.pem
+	) >"$T/ca/openssl.log" 2>&1 || {
+		cat "$T/ca/openssl.log"
+		fail "could not make the test CA"
+	}
+}
+
+# start_server NAME ENROLLMENT [CONF-LINE...]: acmegw behind lighttpd in
+# $T/NAME.  Sets SRV_DIR, SRV_CONF, SRV_PORT, SRV_BASE (base_url),
+# SRV_URL (directory URL), SRV_PID (lighttpd) and CONF (for ctl).
+# MAXPROCS (default 4) is the number of acmegw.fcgi processes.
+start_server()
+{
+	_name=$1 _enroll=$2
+	shift 2
+	SRV_DIR="$T/$_name"
+	mkdir -p "$SRV_DIR/www" "$SRV_DIR/state"
+	chmod 700 "$SRV_DIR/state"
+	SRV_PORT=$(free_port) || fail "no free port"
+	SRV_BASE="https://127.0.0.1:$SRV_PORT/acme"
+	SRV_URL="$SRV_BASE/directory"
+	SRV_CONF="$SRV_DIR/acmegw.conf"
+	{
+		echo "# written by tests/integ/lib.sh"
+		echo "base_url = $SRV_BASE"
+		echo "state_dir = $SRV_DIR/state"
+		echo "enrollment = $_enroll"
+		echo "worker_path = $WORKER_BIN"
+		echo "worker_idle_exit = 30s"
+		echo "log_level = debug"
+		for _l in "$@"; do
+			echo "$_l"
+		done
+	} >"$SRV_CONF"
+	cat >"$SRV_DIR/lighttpd.conf" <<-EOF
+	server.modules = ( "mod_fastcgi", "mod_openssl" )
+	server.document-root = "$SRV_DIR/www"
+	server.bind = "127.0.0.1"
+	server.port = $SRV_PORT
+	server.errorlog = "$SRV_DIR/lighttpd.err"
+	server.pid-file = "$SRV_DIR/lighttpd.pid.lighttpd"
+	server.max-request-size = 1024
+	ssl.engine = "enable"
+	ssl.pemfile = "$T/ca/server.pem"
+	ssl.privkey = "$T/ca/server.key"
+	fastcgi.server = ( "/acme" => ((
+		"bin-path" => "$FCGI_BIN",
+		"socket" => "$SRV_DIR/fcgi.sock",
+		"check-local" => "disable",
+		"max-procs" => ${MAXPROCS:-4},
+		"bin-environment" => ( "ACMEGW_CONF" => "$SRV_CONF" )
+	)) )
+	EOF
+	lighttpd -tt -f "$SRV_DIR/lighttpd.conf" >"$SRV_DIR/lighttpd.out" 2>&1 ||
+	    { cat "$SRV_DIR/lighttpd.out"; fail "lighttpd refuses its config"; }
+	SERVERS="$SERVERS $_name"
+	lighttpd -D -f "$SRV_DIR/lighttpd.conf" >>"$SRV_DIR/lighttpd.out" 2>&1 &
+	SRV_PID=$!
+	echo "$SRV_PID" >"$SRV_DIR/lighttpd.pid"
+	CONF=$SRV_CONF
+	wait_ready "$SRV_URL" "$SRV_PID" ||
+	    fail "$_name: $SRV_URL did not answer 200 within 10 s"
+	log "$_name: lighttpd pid $SRV_PID, $SRV_URL ($_enroll)"
+}
+
+# wait_ready URL PID: 0 once URL answers 200, 1 after ~10 s or if PID dies.
+wait_ready()
+{
+	_i=0
+	while [ $_i -lt 50 ]; do
+		kill -0 "$2" 2>/dev/null || return 1
+		_code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+		    --cacert "$T/ca/ca.pem" "$1" 2>/dev/null)
+		[ "$_code" = 200 ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	log "last answer of $1: ${_code:-none}"
+	return 1
+}
+
+# fcgi_pids LIGHTTPD-PID: the acmegw.fcgi processes of that server.
+fcgi_pids()
+{
+	for _d in /proc/[0-9]*; do
+		_p=${_d#/proc/}
+		[ "$(awk '/^PPid:/ { print $2 }' "$_d/status" 2>/dev/null)" = "$1" ] ||
+		    continue
+		case "$(readlink "$_d/exe" 2>/dev/null)" in
+		*/acmegw.fcgi*) echo "$_p" ;;
+		esac
+	done
+}
+
+# ctl ARGS...: acmegwctl on the last server started ($CONF);
+# ctl_f CONF ARGS...: on another one.
+ctl() { "$CTL_BIN" -f "$CONF" "$@"; }
+ctl_f() { _cf=$1; shift; "$CTL_BIN" -f "$_cf" "$@"; }
+
+# atest ARGS...: the project's test client, trusting the test CA.
+atest() { "$PY" "$ACMETEST" --ca "$T/ca/ca.pem" "$@"; }

@@ -1,0 +1,60 @@
+#!/bin/sh
+# t_badinput.sh: every bad input of SECURITY.md sections 2.0-2.5 that the
+# issue lists gets its exact answer (status, problem type, Replay-Nonce on
+# every POST error), through lighttpd and four acmegw.fcgi processes.
+#
+# Server "open": enrollment open, max_body_size 16k: the JWS, nonce, url,
+# key, account and method rows.  Server "eab": enrollment eab with
+# terms_of_service and nonce_lifetime = 60: the EAB and terms rows, and the
+# expired nonce (N4), which acmetest.py takes at the start and sends once
+# it is 62 s old (a nonce carries its issue time and only server-issued
+# nonces are in the store, so an old one can only be made by waiting).
+# Afterwards no rejected request may have left an account behind.
+
+. "$top_srcdir/tests/integ/lib.sh"
+setup
+
+start_server open open "max_body_size = 16k"
+DIR1=$SRV_URL CONF1=$SRV_CONF
+start_server eab eab "terms_of_service = https://127.0.0.1/tos.html" \
+    "nonce_lifetime = 60"
+DIR2=$SRV_URL CONF2=$SRV_CONF
+
+out=$(ctl_f "$CONF2" eab add --comment "t_badinput") ||
+    fail "acmegwctl eab add: exit $?"
+kid= hmac_key=
+eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
+[ -n "$kid" ] && [ -n "$hmac_key" ] ||
+    fail "acmegwctl eab add printed no kid/hmac_key: $out"
+
+rc=0
+atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid "$kid" \
+    --eab-hmac "$hmac_key" --stale-dir "$DIR2" || rc=1
+
+# No state change on a rejected request: the open server holds exactly the
+# five accounts the positive rows made (OK1 OK2 J30 OK4 and the one
+# deactivated), the eab server exactly the one bound by E8.
+n1=$(ctl_f "$CONF1" account list | grep -c .)
+n2=$(ctl_f "$CONF2" account list | grep -c .)
+if [ "$n1" = 5 ]; then
+	pass "open server: 5 accounts after all rows (no state change on errors)"
+else
+	echo "FAIL open server: $n1 accounts, want 5:"
+	ctl_f "$CONF1" account list
+	rc=1
+fi
+if [ "$n2" = 1 ]; then
+	pass "eab server: 1 account after all rows"
+else
+	echo "FAIL eab server: $n2 accounts, want 1:"
+	ctl_f "$CONF2" account list
+	rc=1
+fi
+if ctl_f "$CONF2" eab list | grep -q "^$kid	[^	]*	bound "; then
+	pass "E8: acmegwctl eab list shows $kid bound"
+else
+	echo "FAIL E8: acmegwctl eab list does not show $kid bound:"
+	ctl_f "$CONF2" eab list
+	rc=1
+fi
+exit $rc
