@@ -420,4 +420,87 @@ int		 eab_record_new(const char *, const char *, const char *,
 int		 eab_check_bind(struct ctx *, DB_TXN *, struct json_object *,
 		    const struct jwk *, const char *, struct perr *);
 
+/* validate*.c (acmegw-validate: the only program that connects outward) */
+#define VAL_IO_MAX		65536	/* request and verdict bytes */
+#define VAL_MAX_ADDRS		16	/* addresses resolved / listed */
+#define VAL_ADDRSTRLEN		46	/* INET6_ADDRSTRLEN */
+#define VAL_MAX_REDIRECTS	10	/* http-01 (SECURITY.md H7) */
+#define VAL_MAX_BODY		128	/* http-01 body bytes read (H11) */
+#define VAL_MAX_TXT		100	/* TXT / CAA records looked at (D3) */
+#define VAL_MAX_CAA_IDS		32	/* settings.caa_identities */
+
+enum val_method {
+	VAL_HTTP01 = 0,
+	VAL_DNS01,
+	VAL_TLSALPN01,
+	VAL__MAX
+};
+
+/* One IPv4 or IPv6 address, in network byte order. */
+struct vaddr {
+	int		 v6;
+	unsigned char	 ip[16];		/* IPv4 in ip[0..4) */
+};
+
+/* One validation request, checked by validate.c; strings borrow json. */
+struct vreq {
+	struct json_object *json;		/* the parsed request, owned */
+	enum val_method	 method;
+	int		 is_ip;			/* identifier type "ip" */
+	int		 wildcard;		/* "*." was stripped from name */
+	char		 name[256];		/* lowercase DNS name or IP text */
+	const char	*token;
+	const char	*keyauth;
+	size_t		 keyauthsz;
+	const char	*account_uri;
+	unsigned int	 http_port;
+	unsigned int	 tls_port;
+	char		 resolver[64];		/* "ADDR@PORT"; "" = system */
+	int		 allow_private;
+	unsigned int	 timeout_ms;
+	const char	*caa_ids[VAL_MAX_CAA_IDS];
+	size_t		 caa_idssz;
+	int		 check_caa;
+	uint64_t	 deadline;		/* CLOCK_MONOTONIC, ms */
+};
+
+/* The verdict being built: prob ACME_PROB_NONE means valid. */
+struct vres {
+	enum acme_prob	 prob;
+	char		 detail[768];
+	char		 addrs[VAL_MAX_ADDRS][VAL_ADDRSTRLEN];
+	size_t		 addrsz;
+};
+
+/* validate.c */
+extern const char *const val_method_str[VAL__MAX];
+int		 val_name_is_valid(const char *, size_t);
+uint64_t	 val_clock_ms(void);
+unsigned int	 val_left_ms(const struct vreq *);
+void		 val_set_phase(enum acme_prob);
+void		 vres_addr(struct vres *, const struct vaddr *);
+enum acme_prob	 vres_fail(struct vres *, enum acme_prob, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* validate_http.c */
+int		 val_http01(const struct vreq *, struct vres *);
+
+/* validate_dns.c */
+int		 val_dns01(const struct vreq *, struct vres *);
+int		 val_caa(const struct vreq *, struct vres *);
+int		 vdns_lookup_addrs(const struct vreq *, const char *,
+		    struct vaddr *, size_t, size_t *, struct vres *);
+
+/* validate_tls.c */
+int		 val_tlsalpn01(const struct vreq *, struct vres *);
+
+/* validate_addr.c */
+const char	*vaddr_refused_why(const struct vaddr *, int);
+int		 vaddr_parse(const char *, struct vaddr *);
+int		 vaddr_is_literal(const char *);
+void		 vaddr_str(const struct vaddr *, char *, size_t);
+int		 vaddr_reverse_name(const struct vaddr *, char *, size_t);
+int		 vaddr_targets(const struct vreq *, const char *,
+		    struct vaddr *, size_t, size_t *, struct vres *);
+
 #endif /* ACMEGW_H */

@@ -32,17 +32,20 @@
 #define CTL_EXIT_NOTFOUND	3
 
 /*
- * Codes a transaction body returns besides 0 and Berkeley DB's own (which
- * are negative): store_txn_run() aborts and hands them back unchanged.
+ * Codes a transaction body returns besides 0 and the store's own (errno
+ * values, Berkeley DB codes from -30800 to -30999, STORE_BUSY and
+ * STORE_FATAL): store_txn_run() aborts and hands them back unchanged.
  */
-#define CTL_TXN_EXISTS		1	/* the key is registered already */
-#define CTL_TXN_BADRECORD	2	/* a stored record does not parse */
-#define CTL_TXN_NOMEM		3	/* out of memory in the body */
+#define CTL_TXN_EXISTS		(-31001) /* the key has an account */
+#define CTL_TXN_BADRECORD	(-31002) /* a record has no status */
+#define CTL_TXN_NOMEM		(-31003) /* out of memory */
 
 #define CTL_KID_MAX		64
+#define CTL_B64URL_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+				"abcdefghijklmnopqrstuvwxyz0123456789-_"
 #define CTL_COMMENT_MAX		256
 #define CTL_KEYFILE_MAX		(64 * 1024)
-#define CTL_SECRET_MAX		128	/* base64url of at most 64 bytes */
+#define CTL_SECRET_MAX		128	/* base64url of <= 64 bytes */
 
 enum ctl_cmd {
 	CMD_INIT = 0,
@@ -60,13 +63,13 @@ enum ctl_cmd {
 struct ctl_args {
 	enum ctl_cmd	 cmd;
 	const char	*conf_path;
-	const char	*kid;		/* eab add --kid, eab remove KID */
+	const char	*kid;		/* eab add --kid, eab remove */
 	const char	*alg;		/* eab add --alg */
 	const char	*comment;	/* eab add --comment */
 	const char	*keyfile;	/* account add --key */
-	const char	**contacts;	/* account add --contact, in order */
+	const char	**contacts;	/* account add --contact... */
 	size_t		 contactsz;
-	const char	*id;		/* account show/deactivate ID */
+	const char	*id;		/* account show, deactivate */
 };
 
 /* What one command needs inside and after its transaction. */
@@ -74,10 +77,10 @@ struct ctl_run {
 	struct store	*st;
 	const struct conf *conf;
 	const char	*key;		/* record key: kid or account id */
-	struct json_object *rec;	/* record to write, or the one read */
+	struct json_object *rec;	/* record to write, or read */
 	const struct jwk *jwk;		/* account add */
-	char		 found_id[ACMEGW_ID_LEN + 1]; /* existing account */
-	char		 bound_to[ACMEGW_ID_LEN + 1]; /* eab remove */
+	char		 found_id[ACMEGW_ID_LEN * 4 + 8]; /* key's acct */
+	char		 bound_to[ACMEGW_ID_LEN + 1];	/* eab remove */
 	int		 already;	/* deactivate: nothing to change */
 	enum store_db	 which;		/* list: the database scanned */
 	char		*out;		/* list: collected lines */
@@ -106,12 +109,13 @@ static void
 ctl_err(const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 buf[2048];
 
-	fputs("acmegwctl: ", stderr);
+	/* One write, so that lines of parallel runs do not interleave. */
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "acmegwctl: %s\n", buf);
 }
 
 /* The synopsis, to fp. */
@@ -133,37 +137,18 @@ ctl_usage(FILE *fp)
 static int
 ctl_kid_is_valid(const char *kid)
 {
-	size_t	 i, len = strlen(kid);
+	size_t	 len = strlen(kid);
 
-	if (len == 0 || len > CTL_KID_MAX || kid[0] == '.')
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)kid[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-		    c == '-'))
-			return 0;
-	}
-	return 1;
+	return len >= 1 && len <= CTL_KID_MAX && kid[0] != '.' &&
+	    strspn(kid, CTL_B64URL_CHARS ".") == len;
 }
 
 /* An account id: exactly 22 characters of base64url.  Returns 1 or 0. */
 static int
 ctl_id_is_valid(const char *id)
 {
-	size_t	 i;
-
-	if (strlen(id) != ACMEGW_ID_LEN)
-		return 0;
-	for (i = 0; i < ACMEGW_ID_LEN; i++) {
-		unsigned char c = (unsigned char)id[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '-'))
-			return 0;
-	}
-	return 1;
+	return strlen(id) == ACMEGW_ID_LEN &&
+	    strspn(id, CTL_B64URL_CHARS) == ACMEGW_ID_LEN;
 }
 
 /*
@@ -174,13 +159,13 @@ static int
 ctl_comment_is_valid(const char *s)
 {
 	size_t	 i, len = strlen(s);
+	int	 ok;
 
-	if (len > CTL_COMMENT_MAX || !json_utf8_is_valid(s, len))
-		return 0;
-	for (i = 0; i < len; i++)
+	ok = len <= CTL_COMMENT_MAX && json_utf8_is_valid(s, len);
+	for (i = 0; ok && i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
+			ok = 0;
+	return ok;
 }
 
 /* EPOCH as ISO 8601 UTC in buf, or "-" if it cannot be shown; returns buf. */
@@ -208,24 +193,25 @@ ctl_opt(int argc, char *argv[], int *i, const char *name, const char **val,
 {
 	size_t		 len = strlen(name);
 	const char	*a = argv[*i];
+	int		 rc = 0;
 
 	if (strncmp(a, name, len) != 0 || (a[len] != '\0' && a[len] != '='))
-		return 0;
-	if (!repeat && *val != NULL) {
+		goto out;
+	rc = -1;
+	if (!repeat && *val != NULL)
 		ctl_err("%s given twice (give it once)", name);
-		return -1;
-	}
-	if (a[len] == '=') {
+	else if (a[len] == '=') {
 		*val = a + len + 1;
-		return 1;
-	}
-	if (*i + 1 >= argc) {
+		rc = 1;
+	} else if (*i + 1 >= argc)
 		ctl_err("%s needs a value (see the usage below)", name);
-		return -1;
+	else {
+		*i += 1;
+		*val = argv[*i];
+		rc = 1;
 	}
-	*i += 1;
-	*val = argv[*i];
-	return 1;
+out:
+	return rc;
 }
 
 /*
@@ -383,27 +369,25 @@ static int
 ctl_check_owner(const struct conf *conf)
 {
 	struct stat	 sb;
+	int		 rc = -1;
 
 	if (stat(conf->state_dir, &sb) == -1) {
 		if (errno == ENOENT)
-			return 0;
-		ctl_err("%s: %s (check state_dir in %s)", conf->state_dir,
-		    strerror(errno), conf->path);
-		return -1;
-	}
-	if (!S_ISDIR(sb.st_mode)) {
+			rc = 0;
+		else
+			ctl_err("%s: %s (check state_dir in %s)",
+			    conf->state_dir, strerror(errno), conf->path);
+	} else if (!S_ISDIR(sb.st_mode))
 		ctl_err("%s is not a directory (check state_dir in %s)",
 		    conf->state_dir, conf->path);
-		return -1;
-	}
-	if (sb.st_uid != geteuid()) {
+	else if (sb.st_uid != geteuid())
 		ctl_err("%s belongs to uid %lu, not to you (uid %lu) (run "
 		    "acmegwctl as the user that owns it, e.g. with sudo -u)",
 		    conf->state_dir, (unsigned long)sb.st_uid,
 		    (unsigned long)geteuid());
-		return -1;
-	}
-	return 0;
+	else
+		rc = 0;
+	return rc;
 }
 
 /* Report a failure of store_txn_run() or a store function. */
@@ -449,11 +433,11 @@ ctl_created(struct json_object *rec, char *buf, size_t bufsz)
 {
 	int64_t	 created;
 
-	if (json_get_int(rec, "created", 0, INT64_MAX, &created) != 0) {
+	if (json_get_int(rec, "created", 0, INT64_MAX, &created) != 0)
 		snprintf(buf, bufsz, "-");
-		return buf;
-	}
-	return ctl_isotime(created, buf, bufsz);
+	else
+		ctl_isotime(created, buf, bufsz);
+	return buf;
 }
 
 /* One EAB record as a list line: kid alg binding created comment. */
@@ -530,11 +514,12 @@ ctl_list_txn(DB_TXN *txn, void *arg)
 	run->out = NULL;
 	run->outsz = 0;
 	run->bad = 0;
-	if ((run->outfp = open_memstream(&run->out, &run->outsz)) == NULL)
-		return CTL_TXN_NOMEM;
-
+	if ((run->outfp = open_memstream(&run->out, &run->outsz)) == NULL) {
+		rc = CTL_TXN_NOMEM;
+		goto out;
+	}
 	if ((rc = db->cursor(db, txn, &cur, DB_READ_COMMITTED)) != 0)
-		return rc;
+		goto out;
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
 	while ((rc = cur->get(cur, &k, &v, DB_NEXT)) == 0) {
@@ -567,6 +552,7 @@ ctl_list_txn(DB_TXN *txn, void *arg)
 		rc = rc2;
 	if (rc == 0 && fflush(run->outfp) != 0)
 		rc = CTL_TXN_NOMEM;
+out:
 	return rc;
 }
 

@@ -337,7 +337,8 @@ jwk_ec(struct json_object *obj, struct jwk *k, struct perr *perr)
 	if ((r = jwk_get_str(obj, "crv", &crv, &crvsz, perr)) == -1)
 		goto out;
 	if (r == 0) {
-		perr_set(perr, ACME_PROB_MALFORMED, "JWK member crv is missing");
+		perr_set(perr, ACME_PROB_MALFORMED,
+		    "JWK member crv is missing");
 		goto out;
 	}
 	for (i = 0; i < sizeof(jwk_curves) / sizeof(jwk_curves[0]); i++)
@@ -430,7 +431,8 @@ jwk_okp(struct json_object *obj, struct jwk *k, struct perr *perr)
 	if ((r = jwk_get_str(obj, "crv", &crv, &crvsz, perr)) == -1)
 		goto out;
 	if (r == 0) {
-		perr_set(perr, ACME_PROB_MALFORMED, "JWK member crv is missing");
+		perr_set(perr, ACME_PROB_MALFORMED,
+		    "JWK member crv is missing");
 		goto out;
 	}
 	if (strcmp(crv, "Ed25519") != 0) {
@@ -507,7 +509,8 @@ jwk_from_json(struct json_object *obj, struct perr *perr)
 	if ((r = jwk_get_str(obj, "kty", &kty, &ktysz, perr)) == -1)
 		goto out;
 	if (r == 0) {
-		perr_set(perr, ACME_PROB_MALFORMED, "JWK member kty is missing");
+		perr_set(perr, ACME_PROB_MALFORMED,
+		    "JWK member kty is missing");
 		goto out;
 	}
 	if (strcmp(kty, "RSA") == 0)
@@ -530,16 +533,17 @@ jwk_from_json(struct json_object *obj, struct perr *perr)
 				continue;
 			log_sanitize(san, sizeof(san), name, strlen(name));
 			if (jwk_in_list(name, jwk_private))
-				perr_set(perr, ACME_PROB_MALFORMED, "JWK carries "
-				    "the private key member \"%s\"; send the "
-				    "public key only", san);
+				perr_set(perr, ACME_PROB_MALFORMED,
+				    "JWK carries the private key member "
+				    "\"%s\"; send the public key only", san);
 			else if (jwk_in_list(name, jwk_foreign))
-				perr_set(perr, ACME_PROB_MALFORMED, "JWK member "
-				    "\"%s\" is not allowed in ACME", san);
+				perr_set(perr, ACME_PROB_MALFORMED,
+				    "JWK member \"%s\" is not allowed in ACME",
+				    san);
 			else
-				perr_set(perr, ACME_PROB_MALFORMED, "JWK member "
-				    "\"%s\" is not allowed for key type %s",
-				    san, kty);
+				perr_set(perr, ACME_PROB_MALFORMED,
+				    "JWK member \"%s\" is not allowed for "
+				    "key type %s", san, kty);
 			goto out;
 		}
 	}

@@ -173,14 +173,16 @@ jws_check_header(struct jws *jws, enum jws_mode mode, struct perr *perr)
 			if (strcmp(name, "crit") == 0)
 				return perr_set(perr, ACME_PROB_MALFORMED,
 				    "%s header member crit is not supported: "
-				    "ACME defines no critical extensions", what);
+				    "ACME defines no critical extensions",
+				    what);
 			if (strcmp(name, "b64") == 0)
 				return perr_set(perr, ACME_PROB_MALFORMED,
 				    "%s header member b64 is not allowed "
 				    "(RFC 8555 6.2)", what);
-			return perr_set(perr, ACME_PROB_MALFORMED, "%s protected "
-			    "header member \"%s\" is not allowed; only alg, "
-			    "nonce, url, jwk and kid", what, san);
+			return perr_set(perr, ACME_PROB_MALFORMED,
+			    "%s protected header member \"%s\" is not "
+			    "allowed; only alg, nonce, url, jwk and kid",
+			    what, san);
 		}
 	}
 
@@ -201,11 +203,13 @@ jws_check_header(struct jws *jws, enum jws_mode mode, struct perr *perr)
 	switch (mode) {
 	case JWS_OUTER:
 		if (has_jwk && jws->kid != NULL)
-			return perr_set(perr, ACME_PROB_MALFORMED, "JWS has both "
-			    "jwk and kid; exactly one is required");
+			return perr_set(perr, ACME_PROB_MALFORMED,
+			    "JWS has both jwk and kid; exactly one is "
+			    "required");
 		if (!has_jwk && jws->kid == NULL)
-			return perr_set(perr, ACME_PROB_MALFORMED, "JWS has "
-			    "neither jwk nor kid; exactly one is required");
+			return perr_set(perr, ACME_PROB_MALFORMED,
+			    "JWS has neither jwk nor kid; exactly one is "
+			    "required");
 		break;
 	case JWS_KEYCHANGE_INNER:
 		if (!has_jwk)
@@ -391,7 +395,8 @@ jws_parse_obj(struct json_object *obj, enum jws_mode mode, struct jws *jws,
 
 	/* The header: strict JSON object without duplicates (J24, J25). */
 	if (memchr(hdrtext, '\0', hdrsz) != NULL) {
-		perr_set(perr, prob, "%s protected header contains a NUL", what);
+		perr_set(perr, prob, "%s protected header contains a NUL",
+		    what);
 		goto out;
 	}
 	jws->hdr = json_parse_strict((const char *)hdrtext, hdrsz, perr);

@@ -437,8 +437,10 @@ router_post(struct ctx *ctx, enum route_kind kind)
 		goto out;
 	}
 	if (req->body_short || req->body == NULL) {
-		problem_set(ctx->resp, ACME_PROB_MALFORMED,
-		    "the request body is shorter than its Content-Length");
+		problem_set(ctx->resp, ACME_PROB_MALFORMED, "%s",
+		    req->body == NULL ? "the request's Content-Length is not a "
+		    "decimal number" : "the request body is shorter than its "
+		    "Content-Length");
 		goto out;
 	}
 	if (req->has_nonce_hdr) {

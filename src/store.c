@@ -547,7 +547,8 @@ store_log_err(enum store_db db, const char *op, const void *key,
 {
 	char	 k[64];
 
-	if (rc == DB_NOTFOUND || rc == DB_KEYEXIST || store_is_retryable(rc))
+	if (rc == 0 || rc == DB_NOTFOUND || rc == DB_KEYEXIST ||
+	    store_is_retryable(rc))
 		return;
 	log_sanitize(k, sizeof(k), key, keysz);
 	log_warnx("store: %s %s \"%s\": %s", store_db_file[db], op, k,

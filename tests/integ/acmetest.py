@@ -496,6 +496,11 @@ def cmd_badinput(a):
     k4 = Key.generate("p384")
     r = c.new_account(k4)
     ck.expect("OK4", "newAccount with ES384 key", r, 201, problem=False)
+    k5 = Key.generate("p256")
+    r = c.new_account(k5)
+    ck.expect("OK7", "newAccount with another ES256 key", r, 201,
+              problem=False)
+    kid5 = r.hdr("Location") if not isinstance(r, Exception) else None
     kd = Key.generate("p256")
     r = c.new_account(kd)
     kidd = r.hdr("Location") if not isinstance(r, Exception) else None
@@ -633,7 +638,7 @@ def cmd_badinput(a):
         "malformed", general)
 
     # -- J: algorithms and keys
-    def alg_row(alg, kid=None, key=k1):
+    def alg_row(alg, kid=None, key=k1, empty=False):
         def f():
             url = kid or na
             h = c.hdr(key, url, kid)
@@ -647,14 +652,20 @@ def cmd_badinput(a):
                 sig = b64u(hs_sign(alg, secret, (pb + "." + payb).encode()))
                 return c.post_raw(url, {"protected": pb, "payload": payb,
                                         "signature": sig})
-            if alg in ("none", ""):
-                return c.post_raw(url, jws(h, payload, sig=""))
+            if alg in ("none", "None", ""):
+                # a non-empty signature: an empty one is malformed (J14)
+                # before the algorithm is looked at
+                return c.post_raw(url, jws(h, payload,
+                                           sig="" if empty else
+                                           b64u(os.urandom(64))))
             return c.post_raw(url, jws(h, payload, key))
         return f
     row("J1", "alg none", 400, "badSignatureAlgorithm", alg_row("none"),
         algorithms=True)
     row("J1", "alg None (case variant)", 400, "badSignatureAlgorithm",
         alg_row("None"), algorithms=True)
+    row("J1", "alg none with an empty signature", 400,
+        ("badSignatureAlgorithm", "malformed"), alg_row("none", empty=True))
     row("J2", "alg HS256 on newAccount (jwk)", 400, "badSignatureAlgorithm",
         alg_row("HS256"), algorithms=True)
     row("J2", "alg HS256 on an account (kid) signature", 400,
@@ -800,10 +811,13 @@ def cmd_badinput(a):
         return c.post_raw(kid1, g)
     row("J7", "bad signature (one bit flipped)", 400, "malformed", badsig)
     row("J7", "kid of another account, signed with my key", 400,
+        "malformed", lambda: c.post_raw(kid5, jws(c.hdr(k1, kid5, kid5), "",
+                                                  k1)))
+    row("J7", "kid of another account (RSA), signed with my EC key", 400,
         "malformed", lambda: c.post_raw(kid2, jws(c.hdr(k1, kid2, kid2), "",
                                                   k1)))
     row("J7", "newAccount signed by another key than its jwk", 400,
-        "malformed", lambda: c.post_raw(na, jws(c.hdr(k1, na), tos, k4)))
+        "malformed", lambda: c.post_raw(na, jws(c.hdr(k1, na), tos, k5)))
     unk = c.base + "/acct/" + b64u(os.urandom(16))
     row("J8", "unknown kid (well-formed account URL)", 400,
         "accountDoesNotExist",

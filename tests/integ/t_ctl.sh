@@ -39,6 +39,7 @@ worker_path = $top_builddir/src/acmegw-worker
 worker_idle_exit = 10s
 EOF
 tab=$(printf '\t')
+iso='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z'	# ISO 8601 UTC
 fail=0
 : >"$t/allerr"
 
@@ -230,9 +231,11 @@ n=$(wc -l <"$t/list" | tr -d ' ')
 if [ "$n" = 4 ]; then ok "eab list: one line per key"; else
 	bad "eab list: $n lines, want 4"; cat "$t/list"; fi
 has "eab list: kid alg unbound created comment" "$t/list" \
-    "^test-1${tab}HS384${tab}unbound${tab}[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z${tab}hello world\$"
-has "eab list: no comment shown as -" "$t/list" "^$kid1${tab}HS256${tab}unbound${tab}.*${tab}-\$"
-has "eab list: comment sanitised" "$t/list" "^test\.512${tab}HS512${tab}.*${tab}caf\\\\xc3\\\\xa9\$"
+    "^test-1${tab}HS384${tab}unbound${tab}$iso${tab}hello world\$"
+has "eab list: no comment shown as -" "$t/list" \
+    "^$kid1${tab}HS256${tab}unbound${tab}$iso${tab}-\$"
+has "eab list: comment sanitised" "$t/list" \
+    "^test\.512${tab}HS512${tab}.*${tab}caf\\\\xc3\\\\xa9\$"
 hasnt "eab list: no HS256 secret" "$t/list" "$key1"
 hasnt "eab list: no HS384 secret" "$t/list" "$key2"
 hasnt "eab list: no HS512 secret" "$t/list" "$key3"
@@ -326,10 +329,11 @@ n=$(wc -l <"$t/alist" | tr -d ' ')
 if [ "$n" = 5 ]; then ok "account list: one line per account"; else
 	bad "account list: $n lines, want 5"; cat "$t/alist"; fi
 has "account list: id status origin created thumb contact" "$t/alist" \
-    "^$id_ec1${tab}valid${tab}admin${tab}[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z${tab}[A-Za-z0-9_-]\{43\}${tab}mailto:admin@example.org\$"
+    "^$id_ec1${tab}valid${tab}admin${tab}$iso${tab}[A-Za-z0-9_-]\{43\}${tab}mailto:admin@example.org\$"
 has "account list: two contacts" "$t/alist" \
     "^$id_rsa${tab}.*${tab}mailto:a@example.org,mailto:b@example.org\$"
-has "account list: no contact shown as -" "$t/alist" "^$id_ed${tab}valid${tab}.*${tab}-\$"
+has "account list: no contact shown as -" "$t/alist" \
+    "^$id_ed${tab}valid${tab}.*${tab}-\$"
 
 expect "account show" 0 -f "$conf" account show "$id_ec2"
 cp "$t/out" "$t/show"
