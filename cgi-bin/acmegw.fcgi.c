@@ -34,7 +34,9 @@ static int			 nullfd = -1;
  * /dev/null (dup2 is async-signal-safe): any later accept() fails at once
  * with ENOTSOCK and the loop sees `quit'.  The connection of a request in
  * progress is another descriptor and is not disturbed; the web server keeps
- * its own copy of the listen socket for the other responders.
+ * its own copy of the listen socket for the other responders.  While a
+ * request is served, fcgi_run() keeps these signals blocked, so the handler
+ * runs between requests and never cuts a request's I/O short.
  */
 static void
 on_quit(int sig)

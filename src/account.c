@@ -89,7 +89,8 @@ account_domain_is_plausible(const char *dom, size_t len)
 /*
  * Check one contact URI (s, len bytes, from a JSON string).  Returns 0, or
  * -1 with perr: UNSUPPORTED_CONTACT for another scheme, INVALID_CONTACT for
- * a mailto: that is not exactly one plain address.
+ * a mailto: that is not exactly one plain address.  Owns nothing, so each
+ * refusal returns at once.
  */
 static int
 account_contact_check(const char *s, size_t len, size_t idx,

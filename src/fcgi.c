@@ -13,6 +13,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@
 
 #define FCGI_WORKER_EVERY	5	/* seconds between worker_ensure() */
 #define FCGI_LOGFIELD		256	/* bytes of a client string in a log */
-#define FCGI_MAXLENDIGITS	19	/* a CONTENT_LENGTH longer is too large */
+#define FCGI_MAXLENDIGITS	19	/* more digits: too large */
 
 static char	fcgi_empty[] = "";
 static char	fcgi_dash[] = "-";
@@ -301,12 +302,14 @@ fcgi_ms(const struct timespec *a, const struct timespec *b)
  * becomes unusable.  Each request is answered by router_handle() and logged
  * in one line: address, method, path, status, account, duration.
  * worker_ensure() runs before the first request and then at most every
- * FCGI_WORKER_EVERY seconds.  Accept is interrupted by signals
- * (FCGI_FAIL_ACCEPT_ON_INTR) so that a signal setting *quit ends an idle
- * loop.  Returns 0 when the loop ended normally (quit, or the listen socket
- * went away), -1 when stdin is no FastCGI socket or after the response that
- * met an unusable store (STORE_FATAL): the caller must then exit without
- * trusting the store.
+ * FCGI_WORKER_EVERY seconds.  SIGTERM, SIGINT and SIGHUP (the signals
+ * acmegw.fcgi's main sets *quit on) are blocked while a request is served
+ * and delivered between requests; accept is interrupted by them
+ * (FCGI_FAIL_ACCEPT_ON_INTR) so that *quit ends an idle loop.  Returns 0
+ * when the loop ended normally (quit, or the listen socket went away), -1
+ * when stdin is no FastCGI socket or after the response that met an
+ * unusable store (STORE_FATAL): the caller must then exit without trusting
+ * the store.
  */
 int
 fcgi_run(const struct conf *conf, struct store *store,
@@ -316,9 +319,10 @@ fcgi_run(const struct conf *conf, struct store *store,
 	struct req	 req;
 	struct resp	 resp;
 	struct timespec	 t0, t1;
+	sigset_t	 qsigs, omask;
 	time_t		 now, last_worker = 0;
 	char		 acct[ACMEGW_ID_LEN + 1];
-	char		 meth[32], path[FCGI_LOGFIELD];
+	char		 meth[32], path[FCGI_LOGFIELD], addr[64];
 	int		 rc = 0, arc, fatal_store;
 
 	if (FCGX_IsCGI()) {
@@ -341,8 +345,25 @@ fcgi_run(const struct conf *conf, struct store *store,
 		log_warnx("fcgi_run: could not make sure the worker runs");
 	last_worker = now;
 
-	while (!*quit) {
+	/*
+	 * The quit signals are blocked while a request is read, answered
+	 * and written: a signal then must not cut a read() or write() of the
+	 * request short (libfcgi turns EINTR into a failed stream), and the
+	 * request in progress is finished (B12).  They are unblocked only
+	 * around the accept, where a pending one is delivered at once.
+	 * Children started meanwhile (the worker) reset their mask.
+	 */
+	sigemptyset(&qsigs);
+	sigaddset(&qsigs, SIGTERM);
+	sigaddset(&qsigs, SIGINT);
+	sigaddset(&qsigs, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &qsigs, &omask);
+	for (;;) {
+		(void)sigprocmask(SIG_UNBLOCK, &qsigs, NULL);
+		if (*quit)
+			break;
 		arc = FCGX_Accept_r(&fr);
+		(void)sigprocmask(SIG_BLOCK, &qsigs, NULL);
 		if (arc < 0) {
 			if (*quit)
 				break;
@@ -382,8 +403,10 @@ fcgi_run(const struct conf *conf, struct store *store,
 		log_sanitize(meth, sizeof(meth), req.method_str,
 		    strlen(req.method_str));
 		log_sanitize(path, sizeof(path), req.path, strlen(req.path));
-		log_info("%s %s %s %d acct=%s %ldms", req.remote_addr, meth,
-		    path, resp.status, acct, fcgi_ms(&t0, &t1));
+		log_sanitize(addr, sizeof(addr), req.remote_addr,
+		    strlen(req.remote_addr));
+		log_info("%s %s %s %d acct=%s %ldms", addr, meth, path,
+		    resp.status, acct, fcgi_ms(&t0, &t1));
 
 		resp_clear(&resp);
 		free(req.body);
@@ -398,6 +421,7 @@ fcgi_run(const struct conf *conf, struct store *store,
 			break;
 		}
 	}
+	(void)sigprocmask(SIG_SETMASK, &omask, NULL);
 	FCGX_Free(&fr, 1);
 	return rc;
 }

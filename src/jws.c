@@ -382,16 +382,6 @@ jws_parse_obj(struct json_object *obj, enum jws_mode mode, struct jws *jws,
 		    what);
 		goto out;
 	}
-	if (sigsz == 0) {
-		perr_set(perr, prob, "%s signature is empty", what);
-		goto out;
-	}
-	if (jws_b64_decode(sig, sigsz, &jws->sig, &jws->sigsz) == -1 ||
-	    jws->sigsz == 0) {
-		perr_set(perr, prob, "%s signature is not canonical base64url",
-		    what);
-		goto out;
-	}
 
 	/* The header: strict JSON object without duplicates (J24, J25). */
 	if (memchr(hdrtext, '\0', hdrsz) != NULL) {
@@ -412,6 +402,22 @@ jws_parse_obj(struct json_object *obj, enum jws_mode mode, struct jws *jws,
 	}
 	if ((prob = jws_check_header(jws, mode, perr)) != ACME_PROB_NONE)
 		goto out;
+
+	/*
+	 * The signature after the header, so that alg "none" with an empty
+	 * signature is answered badSignatureAlgorithm (J1).
+	 */
+	prob = ACME_PROB_MALFORMED;
+	if (sigsz == 0) {
+		perr_set(perr, prob, "%s signature is empty", what);
+		goto out;
+	}
+	if (jws_b64_decode(sig, sigsz, &jws->sig, &jws->sigsz) == -1 ||
+	    jws->sigsz == 0) {
+		perr_set(perr, prob, "%s signature is not canonical base64url",
+		    what);
+		goto out;
+	}
 
 	/* What was signed: the received text, not a re-encoding. */
 	jws->signing_inputsz = protsz + 1 + paysz;

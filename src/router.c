@@ -78,7 +78,6 @@ static const struct route routes[ROUTE__MAX] = {
 struct router_txn {
 	struct ctx		*ctx;
 	const struct route	*rt;
-	enum route_kind		 kind;
 	struct jwk		*acct_key;	/* the kid account's key */
 };
 
@@ -260,7 +259,9 @@ router_child(DB_TXN *txn, void *arg)
  * lookup, signature, nonce, url, payload, account status, handler.
  * Returns 0 to commit (the response may be a refusal: the consumed nonce
  * must stay consumed), or a store error code to abort (retryable codes
- * make store_txn_run() run it again).
+ * make store_txn_run() run it again).  It owns nothing itself: what it
+ * loads hangs off x and ctx and is freed by the next attempt or the
+ * caller, so each refusal returns at once.
  */
 static int
 router_txn_body(DB_TXN *txn, void *arg)
@@ -419,7 +420,6 @@ router_post(struct ctx *ctx, enum route_kind kind)
 	memset(&x, 0, sizeof(x));
 	memset(&e, 0, sizeof(e));
 	x.ctx = ctx;
-	x.kind = kind;
 	x.rt = &routes[kind];
 
 	/* P2: exactly application/jose+json. */

@@ -1082,6 +1082,8 @@ def cmd_keychange(a):
         ih = {"alg": new.alg, "jwk": new.jwk(), "url": inner_url}
         if inner_nonce:
             ih["nonce"] = c.nonce()
+        if inner_signer == "old":
+            inner_signer = outer_key
         inner = jws(ih, {"account": account or outer_kid,
                          "oldKey": (oldkey or outer_key).jwk()},
                     inner_signer or new)
@@ -1096,8 +1098,10 @@ def cmd_keychange(a):
              "malformed"),
             ("inner JWS carrying a nonce", {"inner_nonce": True}, 400,
              "malformed"),
-            ("inner JWS not signed by the new key",
-             {"inner_signer": other}, 400, "malformed"),
+            ("inner JWS not signed by the new key (same curve)",
+             {"inner_signer": Key.generate("p384")}, 400, "malformed"),
+            ("inner JWS signed by the old key",
+             {"inner_signer": "old"}, 400, "malformed"),
             ("oldKey not the account key", {"oldkey": other}, 400,
              ("malformed", "unauthorized")),
             ("account not the kid", {"account": okid}, 400,

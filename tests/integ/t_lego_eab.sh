@@ -42,6 +42,8 @@ if lg "$T/lego1" lego1@example.test "$K" "$H"; then
 else
 	grep -q "Could not complete registration" "$T/lego1.out" &&
 	    fail "lego could not register with EAB key $K"
+	grep -q "Could not obtain certificates" "$T/lego1.out" ||
+	    fail "lego failed before it got to the order"
 	log "lego failed after registering (at the order step, expected)"
 fi
 acct=$(find "$T/lego1/accounts" -name account.json | head -n 1)

@@ -13,7 +13,8 @@ for p in acmegw.conf.5 acmegw.fcgi.8 acmegw-worker.8 acmegwctl.8 \
 		continue
 	fi
 	# mandoc finds the pages named in .Xr only from inside man/.
-	out=$(cd "$top_srcdir/man" && mandoc -Tlint "$p" 2>&1)
+	# A stale mandoc.db of the machine is not the page's fault.
+	out=$(cd "$top_srcdir/man" && mandoc -Tlint "$p" 2>&1 | grep -v 'mandoc\.db')
 	if [ -n "$out" ]; then
 		echo "FAIL: $p:"
 		echo "$out"

@@ -312,8 +312,8 @@ START_TEST(test_account_contacts_check_A4_address_shape)
 	CONTACT_BAD("[\"mailto:\\\"a\\\"@example.org\"]",
 	    ACME_PROB_INVALID_CONTACT);
 	/* 65 characters before the "@". */
-	CONTACT_BAD("[\"mailto:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaaa@example.org\"]", ACME_PROB_INVALID_CONTACT);
+	CONTACT_BAD("[\"mailto:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaa@example.org\"]", ACME_PROB_INVALID_CONTACT);
 }
 END_TEST
 
@@ -330,8 +330,8 @@ START_TEST(test_account_contacts_check_A4_domain)
 	CONTACT_BAD("[\"mailto:a@ex_ample.org\"]", ACME_PROB_INVALID_CONTACT);
 	CONTACT_BAD("[\"mailto:a@example.org/x\"]", ACME_PROB_INVALID_CONTACT);
 	/* A 64-character label. */
-	CONTACT_BAD("[\"mailto:a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaa.example\"]", ACME_PROB_INVALID_CONTACT);
+	CONTACT_BAD("[\"mailto:a@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaa.example\"]", ACME_PROB_INVALID_CONTACT);
 }
 END_TEST
 
@@ -644,7 +644,8 @@ START_TEST(test_account_post_bad_status)
 	ck_assert_int_eq(handler_run(&ctx, account_post), -1);
 	ck_assert_int_eq(resp.prob, ACME_PROB_MALFORMED);
 	json_object_put(ctx.payload);
-	ctx.payload = json_tokener_parse("{\"contact\":\"mailto:a@b.example\"}");
+	ctx.payload = json_tokener_parse(
+	    "{\"contact\":\"mailto:a@b.example\"}");
 	ck_assert_int_eq(handler_run(&ctx, account_post), -1);
 	ck_assert_int_eq(resp.prob, ACME_PROB_MALFORMED);
 	ctx_done(&ctx);

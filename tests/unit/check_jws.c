@@ -652,12 +652,13 @@ START_TEST(test_jws_parse_J1_alg_none_empty_signature)
 {
 	char	*p64, *pl64, *b, *hdr;
 
-	/* the classic unsigned token: alg none and no signature at all */
+	/* the classic unsigned token: alg none and no signature: the alg is
+	 * what is refused (badSignatureAlgorithm), before the empty signature */
 	hdr = t_hdr_kid("none");
 	p64 = t_b64(hdr, strlen(hdr));
 	pl64 = t_b64(PAYLOAD, strlen(PAYLOAD));
 	b = t_body(p64, pl64, "");
-	t_bad(b, JWS_OUTER, ACME_PROB_MALFORMED, "signature");
+	t_bad(b, JWS_OUTER, ACME_PROB_BAD_SIG_ALG, "none");
 	free(b);
 	free(p64);
 	free(pl64);

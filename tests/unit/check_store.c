@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -146,6 +147,24 @@ has_str(struct store *st, enum store_db db, const char *k, const char *v)
 	same = valsz == strlen(v) && memcmp(val, v, valsz) == 0;
 	free(val);
 	return same;
+}
+
+/* Read the whole file at path (up to 64 KiB) into a malloc'd string. */
+static char *
+slurp(const char *path)
+{
+	FILE	*f;
+	char	*buf;
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	buf = calloc(1, 65536);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, 65535, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
 }
 
 /* Whether key k exists. */
@@ -1378,6 +1397,65 @@ START_TEST(test_worker_main_stays_while_seen)
 }
 END_TEST
 
+/* Show tdir/worker.log on stderr (after a failure). */
+static void
+dump_worker_log(void)
+{
+	char	 path[128];
+	char	*log;
+
+	snprintf(path, sizeof(path), "%s/worker.log", tdir);
+	if ((log = slurp(path)) != NULL)
+		fprintf(stderr, "--- %s:\n%s---\n", path, log);
+	free(log);
+}
+
+/* Whether tdir/worker.log contains text. */
+static int
+worker_log_has(const char *text)
+{
+	char	 path[128];
+	char	*log;
+	int	 found;
+
+	snprintf(path, sizeof(path), "%s/worker.log", tdir);
+	if ((log = slurp(path)) == NULL)
+		return 0;
+	found = strstr(log, text) != NULL;
+	free(log);
+	return found;
+}
+
+/*
+ * B11 through the worker: a process dies inside Berkeley DB; the worker's
+ * failchk says DB_RUNRECOVERY; it closes and reopens the environment,
+ * which runs full recovery and kills the process still attached.
+ */
+START_TEST(test_worker_main_B11_recovers)
+{
+	pid_t	 worker, attached;
+	int	 status;
+
+	worker = start_worker();
+	attached = start_attached();
+	die_in_api();
+	status = wait_for(attached, 15);
+	if (status == -1)
+		dump_worker_log();
+	ck_assert_msg(status != -1, "the attached process was not killed");
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(waitpid(worker, &status, WNOHANG), 0);
+	ck_assert(worker_log_has("needs recovery"));
+	ck_assert(worker_log_has("killing it"));
+	ck_assert(worker_log_has("environment reopened"));
+	check_recovered();
+	kill(worker, SIGTERM);
+	status = wait_for(worker, 10);
+	ck_assert(status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 START_TEST(test_worker_main_expires_nonces)
 {
 	struct store	*st;
@@ -1426,8 +1504,8 @@ START_TEST(test_worker_main_expires_nonces)
 END_TEST
 
 /*
- * A stand-in for acmegw-worker that records what it was given: its
- * arguments, environment, open descriptors and session.
+ * A stand-in for acmegw-worker: it records its arguments and pid, then
+ * becomes sleep(1), which the test inspects through /proc.
  */
 static void
 write_fake_worker(char *script, size_t scriptsz, char *out, size_t outsz)
@@ -1438,46 +1516,25 @@ write_fake_worker(char *script, size_t scriptsz, char *out, size_t outsz)
 	snprintf(out, outsz, "%s/fake-worker.out", tdir);
 	f = fopen(script, "w");
 	ck_assert_ptr_nonnull(f);
-	/* ls runs first, while the shell has only what it inherited. */
 	fprintf(f, "#!/bin/sh\n"
-	    "ls -l /proc/$$/fd > %s.fds\n"
-	    "{\n"
-	    "  echo \"args: $*\"\n"
-	    "  env | sed 's/^/env: /'\n"
-	    "  sed 's/^.* \\([0-9]*\\) -> /fd: \\1 /' %s.fds\n"
-	    "  echo \"stat: $(cat /proc/$$/stat)\"\n"
-	    "  echo \"cwd: $(readlink /proc/$$/cwd)\"\n"
-	    "} > %s.tmp\n"
-	    "mv %s.tmp %s\n", out, out, out, out, out);
+	    "echo \"$$ $*\" > %s.tmp\n"
+	    "mv %s.tmp %s\n"
+	    "exec sleep 60\n", out, out, out);
 	fclose(f);
 	ck_assert_int_eq(chmod(script, 0700), 0);
 }
 
-/* Read the whole file at path (up to 64 KiB) into a malloc'd string. */
-static char *
-slurp(const char *path)
-{
-	FILE	*f;
-	char	*buf;
-	size_t	 n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	buf = calloc(1, 65536);
-	ck_assert_ptr_nonnull(buf);
-	n = fread(buf, 1, 65535, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 START_TEST(test_worker_ensure_starts_detached_clean)
 {
-	char		 script[256], out[256], path[256];
-	char		*text = NULL, *p;
+	char		 script[256], out[256], path[256], link[512];
+	char		*text = NULL, *env = NULL, *p, *e;
 	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*d;
 	double		 end;
-	int		 s[2], saved0, leak, sid, field;
+	ssize_t		 n;
+	pid_t		 pid;
+	int		 s[2], saved0, leak, sid, field, fd;
 
 	write_fake_worker(script, sizeof(script), out, sizeof(out));
 	free(tconf.worker_path);
@@ -1493,9 +1550,11 @@ START_TEST(test_worker_ensure_starts_detached_clean)
 	leak = dup2(s[1], 57);
 	ck_assert_int_eq(leak, 57);
 	setenv("ACMEGW_TEST_SECRET", "do-not-leak", 1);
+	signal(SIGPIPE, SIG_IGN);	/* stays ignored over exec ... */
 
 	ck_assert_int_eq(worker_ensure(&tconf, 1000000), 0);
 
+	signal(SIGPIPE, SIG_DFL);
 	dup2(saved0, 0);
 	close(saved0);
 	close(leak);
@@ -1507,20 +1566,58 @@ START_TEST(test_worker_ensure_starts_detached_clean)
 	while ((text = slurp(out)) == NULL && mono() < end)
 		usleep(20000);
 	ck_assert_msg(text != NULL, "the worker was not started");
+	pid = (pid_t)atoi(text);
+	ck_assert_int_gt(pid, 1);
+	ck_assert_msg(strstr(text, " -f /etc/acmegw/test.conf\n") != NULL,
+	    "%s", text);
+	free(text);
+	/* Wait for the exec of sleep. */
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	do {
+		n = readlink(path, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		if (strstr(link, "sleep") != NULL)
+			break;
+		usleep(20000);
+	} while (mono() < end);
+	ck_assert_msg(strstr(link, "sleep") != NULL, "%s", link);
 
-	ck_assert_msg(strstr(text, "args: -f /etc/acmegw/test.conf\n") !=
-	    NULL, "%s", text);
-	ck_assert_msg(strstr(text, "env: PATH=/usr/sbin:/usr/bin:/sbin:/bin\n")
-	    != NULL, "%s", text);
-	ck_assert_msg(strstr(text, "ACMEGW_TEST_SECRET") == NULL, "%s", text);
-	ck_assert_msg(strstr(text, "fd: 0 /dev/null\n") != NULL, "%s", text);
-	ck_assert_msg(strstr(text, "fd: 1 /dev/null\n") != NULL, "%s", text);
-	ck_assert_msg(strstr(text, "fd: 57 ") == NULL, "%s", text);
-	ck_assert_msg(strstr(text, "socket:") == NULL, "%s", text);
-	ck_assert_msg(strstr(text, "cwd: /\n") != NULL, "%s", text);
-	/* A session of its own: field 6 of /proc/PID/stat. */
-	ck_assert_ptr_nonnull(p = strstr(text, "stat: "));
-	p = strrchr(p, ')');
+	/* Descriptors: 0 and 1 on /dev/null, 2 inherited, nothing else. */
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+	ck_assert_ptr_nonnull(d = opendir(path));
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		fd = atoi(de->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)pid, fd);
+		n = readlink(path, link, sizeof(link) - 1);
+		ck_assert_int_gt(n, 0);
+		link[n] = '\0';
+		if (fd == 0 || fd == 1)
+			ck_assert_msg(strcmp(link, "/dev/null") == 0,
+			    "fd %d is %s", fd, link);
+		else
+			ck_assert_msg(fd == 2, "fd %d (%s) leaked", fd, link);
+	}
+	closedir(d);
+
+	/* The environment: PATH only (the shell may add PWD). */
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	ck_assert_ptr_nonnull(env = slurp(path));
+	for (e = env; *e != '\0'; e += strlen(e) + 1)
+		ck_assert_msg(strcmp(e, "PATH=/usr/sbin:/usr/bin:/sbin:/bin")
+		    == 0 || strncmp(e, "PWD=", 4) == 0, "env %s", e);
+	ck_assert_ptr_nonnull(memmem(env, 1000, "PATH=/usr/sbin:", 15));
+	free(env);
+
+	/* cwd /, a session of its own (field 6 of stat), SIGPIPE default. */
+	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)pid);
+	n = readlink(path, link, sizeof(link) - 1);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(link[0], '/');
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	ck_assert_ptr_nonnull(text = slurp(path));
+	p = strrchr(text, ')');
 	ck_assert_ptr_nonnull(p);
 	for (field = 2; field < 6 && p != NULL; field++)
 		p = strchr(p + 1, ' ');
@@ -1529,6 +1626,12 @@ START_TEST(test_worker_ensure_starts_detached_clean)
 	ck_assert_int_gt(sid, 1);
 	ck_assert_int_ne(sid, getsid(0));
 	free(text);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	ck_assert_ptr_nonnull(text = slurp(path));
+	ck_assert_ptr_nonnull(p = strstr(text, "SigIgn:\t"));
+	ck_assert_msg(strncmp(p + 8, "0000000000000000", 16) == 0, "%s", p);
+	free(text);
+	kill(pid, SIGKILL);
 
 	/* responder.seen carries the time it was given. */
 	state_path(path, sizeof(path), "responder.seen");
@@ -1699,6 +1802,7 @@ store_suite(void)
 	tcase_add_test(tc, test_worker_main_idle_exit);
 	tcase_add_test(tc, test_worker_main_stays_while_seen);
 	tcase_add_test(tc, test_worker_main_expires_nonces);
+	tcase_add_test(tc, test_worker_main_B11_recovers);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(s, tc);
 
