@@ -7,6 +7,7 @@
  * (SECURITY.md B12).  It never reads the CA key and never connects outward.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -48,6 +49,20 @@ on_quit(int sig)
 	if (nullfd != -1)
 		(void)dup2(nullfd, STDIN_FILENO);
 	errno = saved;
+}
+
+/*
+ * 1 if standard input is a listening socket, as the web server hands a
+ * FastCGI responder; checked before the store is opened.
+ */
+static int
+stdin_is_listen_socket(void)
+{
+	socklen_t	 len = sizeof(int);
+	int		 v = 0;
+
+	return getsockopt(STDIN_FILENO, SOL_SOCKET, SO_ACCEPTCONN, &v,
+	    &len) == 0 && v != 0;
 }
 
 static void __attribute__((noreturn))
@@ -119,6 +134,13 @@ main(int argc, char *argv[])
 	    sigaction(SIGHUP, &sa, NULL) == -1)
 		fatal("sigaction");
 
+	if (!stdin_is_listen_socket()) {
+		log_warnx("standard input is not a FastCGI listen socket: "
+		    "acmegw.fcgi is started by the web server (see "
+		    "acmegw.fcgi(8)); -t checks a configuration");
+		conf_clear(&conf);
+		return 1;
+	}
 	if ((store = store_open(&conf, 0, err, sizeof(err))) == NULL) {
 		log_warnx("store %s: %s", conf.state_dir, err);
 		conf_clear(&conf);
@@ -127,14 +149,14 @@ main(int argc, char *argv[])
 
 	rc = fcgi_run(&conf, store, &quit);
 
-	if (store->panic) {
+	if (rc == -1 || store->panic) {
 		/*
-		 * DB_RUNRECOVERY: the environment must not be used again, not
-		 * even to close it (B9).  Leave at once; the web server
-		 * starts a fresh responder, whose open recovers.
+		 * DB_RUNRECOVERY (or no FastCGI at all): the environment must
+		 * not be used again, not even to close it (B9).  Leave at
+		 * once; the web server starts a fresh responder, whose
+		 * open recovers or frees what this process held.
 		 */
-		log_warnx("leaving without closing the store: it needs "
-		    "recovery");
+		log_warnx("leaving without closing the store");
 		_exit(1);
 	}
 	store_close(store);

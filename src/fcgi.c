@@ -307,9 +307,9 @@ fcgi_ms(const struct timespec *a, const struct timespec *b)
  * and delivered between requests; accept is interrupted by them
  * (FCGI_FAIL_ACCEPT_ON_INTR) so that *quit ends an idle loop.  Returns 0
  * when the loop ended normally (quit, or the listen socket went away), -1
- * when stdin is no FastCGI socket or after the response that met an
- * unusable store (STORE_FATAL): the caller must then exit without trusting
- * the store.
+ * when FastCGI could not be set up or after the response that met an
+ * unusable store (STORE_FATAL): the caller must then exit without touching
+ * the store again.
  */
 int
 fcgi_run(const struct conf *conf, struct store *store,

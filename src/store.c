@@ -343,6 +343,10 @@ store_open(const struct conf *conf, int flags, char *err, size_t errsz)
 	if ((rc = st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE,
 	    1)) != 0)
 		goto dberr;
+	/* Full recovery is rare and worth a log line (F5, F6). */
+	what = "DB_ENV->set_verbose";
+	if ((rc = st->env->set_verbose(st->env, DB_VERB_RECOVERY, 1)) != 0)
+		goto dberr;
 	what = "DB_ENV->set_event_notify";
 	if ((rc = st->env->set_event_notify(st->env, store_event)) != 0)
 		goto dberr;

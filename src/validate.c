@@ -133,6 +133,11 @@ vres_fail(struct vres *res, enum acme_prob p, const char *fmt, ...)
 	return p;
 }
 
+/*
+ * SIGALRM: past the deadline, answer "invalid" with the verdict of the
+ * current phase and exit 0; before the timer is armed (reading the
+ * request), exit 1.
+ */
 static void
 val_late_handler(int sig)
 {
@@ -152,13 +157,13 @@ val_backstop_arm(const struct vreq *req)
 		ACME_PROB_CONNECTION, ACME_PROB_DNS, ACME_PROB_TLS
 	};
 	struct itimerval		 it;
-	struct sigaction		 sa;
 	int				 i, n;
 	uint64_t			 ms;
 
 	for (i = 0; i < PHASE__MAX; i++) {
 		n = snprintf(val_late[i], sizeof(val_late[i]),
-		    "{\"v\":1,\"status\":\"invalid\",\"error\":{\"type\":\"%s\","
+		    "{\"v\":1,\"status\":\"invalid\","
+		    "\"error\":{\"type\":\"%s\","
 		    "\"detail\":\"Validation of %s did not finish within %u "
 		    "ms\"},\"addresses\":[],\"method\":\"%s\"}\n",
 		    acme_prob_type[prob[i]], req->name, req->timeout_ms,
@@ -167,11 +172,6 @@ val_backstop_arm(const struct vreq *req)
 			return -1;
 		val_latesz[i] = (size_t)n;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = val_late_handler;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, NULL) == -1)
-		return -1;
 	val_late_armed = 1;
 	ms = (uint64_t)req->timeout_ms + VAL_BACKSTOP_MS;
 	memset(&it, 0, sizeof(it));
@@ -657,6 +657,7 @@ main(int argc, char *argv[])
 	struct vreq	 req;
 	struct vres	 res;
 	struct rlimit	 rl;
+	struct sigaction sa;
 	char		*buf = NULL, err[256], detail[sizeof(res.detail)];
 	size_t		 len;
 	int		 ch, level = 1, rc = 1, curl_up = 0;
@@ -679,6 +680,13 @@ main(int argc, char *argv[])
 		usage();
 	log_init("acmegw-validate", level);
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = val_late_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, NULL) == -1) {
+		log_warn("sigaction");
+		goto out;
+	}
 
 	/* A parent that never closes our stdin must not keep us forever. */
 	alarm(VAL_READ_SECS);

@@ -679,8 +679,8 @@ caa_decide(const struct vreq *req, const char *owner,
 
 	for (i = 0; ur->data[i] != NULL; i++) {
 		if (i >= VAL_MAX_TXT) {
-			vres_fail(res, ACME_PROB_CAA, "More than %d CAA records "
-			    "at %s", VAL_MAX_TXT, owner);
+			vres_fail(res, ACME_PROB_CAA, "More than %d CAA "
+			    "records at %s", VAL_MAX_TXT, owner);
 			return -1;
 		}
 		if (caa_parse((const unsigned char *)ur->data[i],

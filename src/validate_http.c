@@ -218,7 +218,8 @@ vhttp_fetch(const struct vreq *req, struct vhttp_xfer *x, const char *url,
 		snprintf(line, sizeof(line), a->v6 ? "%s:%u:[%s]" : "%s:%u:%s",
 		    host, port, addr);
 		if ((pin = curl_slist_append(NULL, line)) == NULL) {
-			vres_fail(res, ACME_PROB_SERVER_INTERNAL, "out of memory");
+			vres_fail(res, ACME_PROB_SERVER_INTERNAL,
+			    "out of memory");
 			goto out;
 		}
 	}

@@ -294,7 +294,8 @@ vtls_check_cert(const struct vreq *req, gnutls_session_t s,
 		goto out;
 	}
 	if (gnutls_x509_crt_init(&crt) < 0) {
-		vres_fail(res, ACME_PROB_SERVER_INTERNAL, "gnutls_x509_crt_init");
+		vres_fail(res, ACME_PROB_SERVER_INTERNAL,
+		    "gnutls_x509_crt_init");
 		goto out;
 	}
 	if ((r = gnutls_x509_crt_import(crt, &certs[0],

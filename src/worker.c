@@ -44,7 +44,6 @@
 #define WORKER_CHECKPOINT_MS	60000	/* txn_checkpoint (B17) */
 #define WORKER_NONCES_MS	10000	/* nonce expiry (N8, X8) */
 #define WORKER_IDLE_MS		1000	/* responder.seen check */
-#define WORKER_REOPEN_TRIES	60	/* one a second, then give up */
 #define WORKER_LOCK_TRIES	5	/* flock attempts, 50 ms apart */
 
 #define WORKER_PATH_ENV		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
@@ -290,40 +289,30 @@ worker_is_idle(const struct worker *w, time_t now)
 }
 
 /*
- * The environment needs recovery (failchk said DB_RUNRECOVERY, or a
- * panic): close it and open it again.  The hybrid open then runs full
- * recovery, killing processes still attached first (B11); responders
- * that saw the panic exit and are respawned by the web server.  Returns
- * 0 when the store is open again (or, with w->st NULL, when a signal
- * asks the worker to stop), -1 when it could not be reopened for a minute
- * (the worker then exits; the next responder starts a new one).
+ * The environment needs recovery: failchk said DB_RUNRECOVERY (a process
+ * died inside Berkeley DB, holding a mutex), or a panic.  This handle
+ * must not be used again, not even to close it: closing waits for
+ * mutexes a dead process holds, for ever (B9, B10).  And a process can
+ * hold only one handle (DB_REGISTER), so the reopen that recovers must
+ * happen in a new process: let go of worker.lock, start a fresh
+ * acmegw-worker, and leave the handle open so that this process's slot in
+ * the registry is found dead once it exits.  The fresh worker's hybrid
+ * open finds the dead processes, failchk fails again, so it kills the
+ * processes still attached (B11) and runs full recovery; responders that
+ * saw the panic exit too, and the web server respawns them.
  */
-static int
-worker_recover(struct worker *w)
+static void
+worker_recover(struct worker *w, int *lockfd)
 {
-	char	 err[512];
-	int	 i;
-
-	log_warnx("worker: %s: the environment needs recovery: closing it "
-	    "and reopening with recovery (SECURITY.md B11)",
-	    w->conf->state_dir);
-	store_close(w->st);
-	w->st = NULL;
-	for (i = 0; i < WORKER_REOPEN_TRIES && !worker_quit; i++) {
-		if ((w->st = store_open(w->conf, STORE_WORKER, err,
-		    sizeof(err))) != NULL) {
-			log_warnx("worker: %s: environment reopened",
-			    w->conf->state_dir);
-			return 0;
-		}
-		log_warnx("worker: reopen: %s", err);
-		sleep(1);
-	}
-	if (worker_quit)
-		return 0;
-	log_warnx("worker: %s: could not reopen the environment; exiting",
-	    w->conf->state_dir);
-	return -1;
+	log_warnx("worker: %s: the environment needs recovery: leaving it "
+	    "without closing it and starting a fresh acmegw-worker, whose "
+	    "open runs recovery (SECURITY.md B9, B11)", w->conf->state_dir);
+	close(*lockfd);
+	*lockfd = -1;
+	if (worker_start(w->conf) == -1)
+		log_warnx("worker: the next responder will start the worker "
+		    "that recovers");
+	w->st = NULL;		/* deliberately not closed */
 }
 
 /* One lock detector pass (B5, B6): expired lock requests, then deadlocks. */
@@ -388,9 +377,10 @@ worker_lock(const struct conf *conf, int *fdp)
  * responder has been seen for conf->worker_idle_exit seconds: take the
  * flock on state_dir/worker.lock (if another worker holds it, return 0 at
  * once), open the store, then every 200 ms run the lock detector, every
- * second failchk (on DB_RUNRECOVERY: close and reopen with recovery), every
- * 10 s expire nonces, every 60 s checkpoint, and run queued jobs.  Returns
- * 0 on a normal exit, -1 on failure (after log lines).
+ * second failchk, every 10 s expire nonces, every 60 s checkpoint, and run
+ * queued jobs.  When the environment needs recovery, a fresh worker takes
+ * over (worker_recover()) and this one returns -1 at once.  Returns 0 on
+ * a normal exit, -1 on failure (after log lines).
  */
 int
 worker_main(const struct conf *conf)
@@ -452,17 +442,15 @@ worker_main(const struct conf *conf)
 		now = time(NULL);
 
 		if (w.st->panic || worker_detect(&w) == DB_RUNRECOVERY) {
-			if (worker_recover(&w) == -1)
-				goto out;
-			continue;
+			worker_recover(&w, &lockfd);
+			goto out;
 		}
 		if (now_ms >= next_fail) {
 			next_fail = now_ms + WORKER_FAILCHK_MS;
 			rc = w.st->env->failchk(w.st->env, 0);
 			if (rc == DB_RUNRECOVERY) {
-				if (worker_recover(&w) == -1)
-					goto out;
-				continue;
+				worker_recover(&w, &lockfd);
+				goto out;
 			}
 			if (rc != 0)
 				log_warnx("worker: DB_ENV->failchk: %s",

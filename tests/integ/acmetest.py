@@ -32,6 +32,7 @@ import hmac as hmaclib
 import http.client as httplib
 import json
 import os
+import random
 import ssl
 import sys
 import threading
@@ -177,6 +178,14 @@ class ConnError(Exception):
     pass
 
 
+class NonceError(ConnError):
+    """newNonce did not answer 200 with a Replay-Nonce."""
+
+    def __init__(self, msg, resp):
+        ConnError.__init__(self, msg)
+        self.resp = resp
+
+
 class Resp:
     def __init__(self, status, headers, body, elapsed):
         self.status = status
@@ -307,7 +316,8 @@ class Acme:
         r = http("HEAD", self.u("newNonce"))
         n = r.hdr("Replay-Nonce")
         if r.status != 200 or not n:
-            raise ConnError("newNonce: %d, Replay-Nonce %r" % (r.status, n))
+            raise NonceError("newNonce: %s, Replay-Nonce %r" %
+                             (r.summary(), n), r)
         return n
 
     def keep(self, r):
@@ -1187,10 +1197,13 @@ class Stats:
         self.hard = []          # unexpected answers
         self.acked = []         # acknowledged registrations
         self.gave_up = 0
+        self.slow = []          # (start, seconds, outcome) of slow requests
 
-    def add_req(self, dt):
+    def add_req(self, dt, what=""):
         with self.lock:
             self.req_lat.append(dt)
+            if dt >= 2:
+                self.slow.append((time.time() - dt, dt, what))
 
 
 def register_one(c, st, key, idx, deadline_s=60):
@@ -1206,17 +1219,30 @@ def register_one(c, st, key, idx, deadline_s=60):
                        {"termsOfServiceAgreed": True,
                         "contact": ["mailto:load%d@example.test" % idx]}, key)
             r = c.post_raw(c.u("newAccount"), body)
+        except NonceError as e:
+            r = e.resp
+            st.add_req(r.elapsed)
+            with st.lock:
+                if r.status >= 500:
+                    st.s5xx.append((time.time(), r.status, "newNonce: " +
+                                    r.summary(), r.ptype()))
+                else:
+                    st.hard.append(str(e))
+                    return None
+            time.sleep(0.2)
+            continue
         except ConnError as e:
-            st.add_req(time.monotonic() - t1)
+            st.add_req(time.monotonic() - t1, str(e))
             with st.lock:
                 st.conn.append((time.time(), str(e)))
             time.sleep(0.2)
             continue
-        st.add_req(r.elapsed)
+        st.add_req(r.elapsed, r.summary())
         c.keep(r)
         if r.status >= 500:
             with st.lock:
-                st.s5xx.append((time.time(), r.status, r.summary()))
+                st.s5xx.append((time.time(), r.status, r.summary(),
+                                r.ptype()))
             time.sleep(0.2)
             continue
         if r.status == 400 and r.ptype() == "badNonce":
@@ -1290,6 +1316,7 @@ def cmd_load(a):
             if r:
                 with olock:
                     out.write(json.dumps({"status": r[0], "url": r[1],
+                                          "t": time.time(),
                                           "key": key.pem()}) + "\n")
                     out.flush()
                 with st.lock:
@@ -1313,20 +1340,29 @@ def cmd_load(a):
     print("  registration incl. retries: p50 %.3f s, p99 %.3f s, max %.3f s"
           % (pct(st.reg_lat, 50), pct(st.reg_lat, 99),
              max(st.reg_lat or [0])))
-    print("  5xx %d, connection errors %d, badNonce retries %d, gave up %d"
-          % (len(st.s5xx), len(st.conn), st.bad_nonce, st.gave_up))
+    own = [x for x in st.s5xx if x[3]]
+    print("  5xx %d (%d of them problem documents from acmegw, the others "
+          "from the web server), connection errors %d, badNonce retries %d,"
+          " gave up %d" % (len(st.s5xx), len(own), len(st.conn),
+                           st.bad_nonce, st.gave_up))
     kills = []
     if a.kill_log and os.path.exists(a.kill_log):
         with open(a.kill_log) as f:
             kills = [float(l.split()[0]) for l in f if l.strip()]
     errs = sorted([x[0] for x in st.s5xx] + [x[0] for x in st.conn])
-    if kills and errs:
+    maxlag = 0.0
+    if errs:
         lag = []
         for t in errs:
             before = [k for k in kills if k <= t + 0.05]
             lag.append(t - max(before) if before else float("inf"))
-        print("  errors after the latest kill: max %.2f s" % max(lag))
-    for s in st.s5xx[:10]:
+        maxlag = max(lag)
+        print("  failed requests came at most %.2f s after a kill" % maxlag)
+    for t, dt, what in sorted(st.slow)[:20]:
+        print("  slow request: started %s.%03d, %.2f s, %s" % (
+            time.strftime("%H:%M:%S", time.localtime(t)),
+            int(t * 1000) % 1000, dt, what))
+    for s in own[:10] or st.s5xx[:3]:
         print("  5xx: %s" % (s[2],))
     for s in st.conn[:10]:
         print("  connection error: %s" % (s[1],))
@@ -1344,6 +1380,11 @@ def cmd_load(a):
         print("FAIL load: a request took %.2f s (limit %.0f s)" %
               (mx, a.max_latency))
         ok = False
+    if errs and a.kill_log is not None and maxlag > a.max_error_lag:
+        print("FAIL load: a request failed %.2f s after the latest kill "
+              "(limit %.0f s): failures must come only at a kill" %
+              (maxlag, a.max_error_lag))
+        ok = False
     if a.max_errors is not None and len(errs) > a.max_errors:
         print("FAIL load: %d failed requests (5xx or connection), limit %d"
               % (len(errs), a.max_errors))
@@ -1357,11 +1398,25 @@ def cmd_load(a):
 
 def cmd_verify(a):
     c = Acme(a.dir)
-    recs = []
+    allrecs = []
     with open(a.file) as f:
         for l in f:
             if l.strip():
-                recs.append(json.loads(l))
+                allrecs.append(json.loads(l))
+    # every registration acknowledged near a kill, and a sample of the rest
+    kills = []
+    if a.kill_log and os.path.exists(a.kill_log):
+        with open(a.kill_log) as f:
+            kills = [float(l.split()[0]) for l in f if l.strip()]
+    near = [r for r in allrecs if any(abs(r.get("t", 0) - k) <= a.window
+                                      for k in kills)]
+    rest = [r for r in allrecs if r not in near]
+    if a.sample is not None and len(rest) > a.sample:
+        rest = random.sample(rest, a.sample)
+    recs = near + rest
+    print("verify: checking %d of %d acknowledged accounts over ACME (%d "
+          "acknowledged within %.0f s of a kill)" % (len(recs), len(allrecs),
+                                                     len(near), a.window))
     bad = []
     seen = {}
     lock = threading.Lock()
@@ -1404,9 +1459,9 @@ def cmd_verify(a):
     for u in dups[:20]:
         print("  DUPLICATE Location for two keys: %s" % u)
     ok = not bad and not dups
-    print("%s verify: %d acknowledged accounts, %d missing or wrong, %d "
-          "duplicate" % ("PASS" if ok else "FAIL", len(recs), len(bad),
-                         len(dups)))
+    print("%s verify: %d acknowledged accounts checked, %d missing or "
+          "wrong, %d duplicate" % ("PASS" if ok else "FAIL", len(recs),
+                                   len(bad), len(dups)))
     return 0 if ok else 1
 
 
@@ -1458,9 +1513,13 @@ def main():
     p.add_argument("--kill-log")
     p.add_argument("--max-latency", type=float, default=10)
     p.add_argument("--max-errors", type=int)
+    p.add_argument("--max-error-lag", type=float, default=5)
     p = sp.add_parser("verify")
     p.add_argument("dir")
     p.add_argument("file")
+    p.add_argument("--kill-log")
+    p.add_argument("--window", type=float, default=3)
+    p.add_argument("--sample", type=int)
     a = ap.parse_args()
     VERBOSE = a.verbose
     if not a.ca:
