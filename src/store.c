@@ -77,11 +77,17 @@ store_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 	log_warnx("store: %s", msg);
 }
 
-/* Berkeley DB informational messages (failchk, recovery) go to our log. */
+/*
+ * Berkeley DB informational messages (failchk, recovery) go to our log,
+ * except "No log files found", which only says that the environment is
+ * new.
+ */
 static void
 store_msgcall(const DB_ENV *env, const char *msg)
 {
 	(void)env;
+	if (strncmp(msg, "BDB2525 ", 8) == 0)
+		return;
 	log_warnx("store: %s", msg);
 }
 
@@ -111,8 +117,8 @@ store_isalive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
 static int
 store_pid_is_attached(const char *home, pid_t pid)
 {
-	char		 real[PATH_MAX], want[PATH_MAX + 32], link[PATH_MAX + 32];
-	char		 path[64], fdpath[512];
+	char		 real[PATH_MAX], want[PATH_MAX + 32];
+	char		 link[PATH_MAX + 32], path[64], fdpath[512];
 	DIR		*d = NULL;
 	struct dirent	*de;
 	ssize_t		 n;

@@ -254,6 +254,7 @@ req_str(struct json_object *obj, const char *where, const char *key,
 	return -1;
 }
 
+/* Fetch integer member key of obj, in [min, max], or explain why not. */
 static int
 req_int(struct json_object *obj, const char *where, const char *key,
     int64_t min, int64_t max, int64_t *val, char *err, size_t errsz)
@@ -271,6 +272,7 @@ req_int(struct json_object *obj, const char *where, const char *key,
 	return -1;
 }
 
+/* Fetch boolean member key of obj or explain why not. */
 static int
 req_bool(struct json_object *obj, const char *where, const char *key,
     int *val, char *err, size_t errsz)
@@ -284,6 +286,7 @@ req_bool(struct json_object *obj, const char *where, const char *key,
 	return -1;
 }
 
+/* Fetch object member key of obj, holding only allowed members. */
 static int
 req_obj(struct json_object *obj, const char *key, const char *const *allowed,
     struct json_object **val, char *err, size_t errsz)
@@ -538,6 +541,7 @@ out:
 	return rc;
 }
 
+/* Free what vreq_parse() left in r. */
 static void
 vreq_clear(struct vreq *r)
 {
@@ -644,6 +648,7 @@ out:
 	return rc;
 }
 
+/* Print the synopsis and exit 1. */
 static void
 usage(void)
 {

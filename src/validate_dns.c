@@ -64,6 +64,7 @@ struct vdns_q {
 	struct ub_result *result;	/* owned once done */
 };
 
+/* Name of a DNS rcode, for details. */
 static const char *
 vdns_rcode_str(int rcode)
 {
@@ -77,6 +78,7 @@ vdns_rcode_str(int rcode)
 	return "an error rcode";
 }
 
+/* Name of an RR type we query, for details. */
 static const char *
 vdns_type_str(int rrtype)
 {
@@ -142,6 +144,7 @@ fail:
 	return NULL;
 }
 
+/* libunbound callback: the answer to one query (owned by us now). */
 static void
 vdns_cb(void *arg, int err, struct ub_result *result)
 {
@@ -211,6 +214,7 @@ out:
 	return rc;
 }
 
+/* Free the answers held by qs[0..n). */
 static void
 vdns_q_clear(struct vdns_q *qs, size_t n)
 {
@@ -561,6 +565,7 @@ caa_tag_is_known(const char *tag)
 	return 0;
 }
 
+/* Predicate: c is WSP of RFC 5234 (space or tab). */
 static int
 caa_is_wsp(char c)
 {

@@ -79,6 +79,10 @@ vhttp_clean(char *dst, size_t dstsz, const char *src, size_t len)
 	log_sanitize(dst, dstsz, src, len);
 }
 
+/*
+ * libcurl header callback: count header bytes and lines of the current
+ * response (abort past the caps) and keep its one Location value.
+ */
 static size_t
 vhttp_header_cb(char *buf, size_t size, size_t nitems, void *arg)
 {
@@ -122,6 +126,10 @@ vhttp_header_cb(char *buf, size_t size, size_t nitems, void *arg)
 	return n;
 }
 
+/*
+ * libcurl body callback: keep at most VAL_MAX_BODY bytes and abort the
+ * transfer beyond them; stop at once on the body of a redirect.
+ */
 static size_t
 vhttp_write_cb(char *buf, size_t size, size_t nitems, void *arg)
 {

@@ -140,43 +140,40 @@ vtls_handshake(const struct vreq *req, gnutls_session_t s, int fd,
 {
 	struct pollfd	 pfd;
 	unsigned int	 left;
-	int		 r, n;
+	int		 r, rc = -1;
 
 	for (;;) {
 		r = gnutls_handshake(s);
-		if (r == GNUTLS_E_SUCCESS)
-			return 0;
-		if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED ||
-		    r == GNUTLS_E_WARNING_ALERT_RECEIVED) {
-			if ((left = val_left_ms(req)) == 0) {
-				vres_fail(res, ACME_PROB_CONNECTION, "Timeout "
-				    "during the TLS handshake with %s port %u",
-				    addr, req->tls_port);
-				return -1;
-			}
-			if (r != GNUTLS_E_AGAIN)
-				continue;
-			pfd.fd = fd;
-			pfd.events = gnutls_record_get_direction(s) ?
-			    POLLOUT : POLLIN;
-			n = poll(&pfd, 1, (int)left);
-			if (n == -1 && errno != EINTR) {
-				vres_fail(res, ACME_PROB_SERVER_INTERNAL,
-				    "poll: %s", strerror(errno));
-				return -1;
-			}
-			continue;
+		if (r != GNUTLS_E_AGAIN && r != GNUTLS_E_INTERRUPTED &&
+		    r != GNUTLS_E_WARNING_ALERT_RECEIVED)
+			break;
+		if ((left = val_left_ms(req)) == 0) {
+			vres_fail(res, ACME_PROB_CONNECTION, "Timeout during "
+			    "the TLS handshake with %s port %u", addr,
+			    req->tls_port);
+			goto out;
 		}
-		break;
+		if (r != GNUTLS_E_AGAIN)
+			continue;
+		pfd.fd = fd;
+		pfd.events = gnutls_record_get_direction(s) ? POLLOUT : POLLIN;
+		if (poll(&pfd, 1, (int)left) == -1 && errno != EINTR) {
+			vres_fail(res, ACME_PROB_SERVER_INTERNAL, "poll: %s",
+			    strerror(errno));
+			goto out;
+		}
 	}
-	if (r == GNUTLS_E_NO_APPLICATION_PROTOCOL)
+	if (r == GNUTLS_E_SUCCESS)
+		rc = 0;
+	else if (r == GNUTLS_E_NO_APPLICATION_PROTOCOL)
 		vres_fail(res, ACME_PROB_UNAUTHORIZED, "Cannot negotiate ALPN "
 		    "protocol \"%s\" for tls-alpn-01 challenge with %s port %u",
 		    VTLS_ALPN, addr, req->tls_port);
 	else
 		vres_fail(res, ACME_PROB_TLS, "TLS handshake with %s port %u "
 		    "failed: %s", addr, req->tls_port, gnutls_strerror(r));
-	return -1;
+out:
+	return rc;
 }
 
 /*

@@ -81,7 +81,7 @@ worker_exec(const struct conf *conf)
 	int		 fd, sig;
 	static const char msg[] = "acmegw: cannot start acmegw-worker\n";
 
-	/* Signals ignored by the responder stay ignored over exec. */
+	/* Ignored signals would stay ignored over exec: reset them all. */
 	for (sig = 1; sig < NSIG; sig++)
 		(void)signal(sig, SIG_DFL);
 	sigemptyset(&set);

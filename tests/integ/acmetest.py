@@ -1221,7 +1221,7 @@ def register_one(c, st, key, idx, deadline_s=60):
             r = c.post_raw(c.u("newAccount"), body)
         except NonceError as e:
             r = e.resp
-            st.add_req(r.elapsed)
+            st.add_req(r.elapsed, "newNonce: " + r.summary())
             with st.lock:
                 if r.status >= 500:
                     st.s5xx.append((time.time(), r.status, "newNonce: " +

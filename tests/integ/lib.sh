@@ -247,7 +247,15 @@ start_server()
 	lighttpd -tt -f "$SRV_DIR/lighttpd.conf" >"$SRV_DIR/lighttpd.out" 2>&1 ||
 	    { cat "$SRV_DIR/lighttpd.out"; fail "lighttpd refuses its config"; }
 	SERVERS="$SERVERS $_name"
-	lighttpd -D -f "$SRV_DIR/lighttpd.conf" >>"$SRV_DIR/lighttpd.out" 2>&1 &
+	# the responders' and the worker's stderr, time-stamped
+	mkfifo "$SRV_DIR/stderr.fifo" || fail "mkfifo"
+	"$PY" -u -c 'import sys, time
+for l in sys.stdin:
+    t = time.time()
+    sys.stdout.write("%s.%03d %s" % (time.strftime("%H:%M:%S",
+        time.localtime(t)), int(t * 1000) % 1000, l))' \
+	    <"$SRV_DIR/stderr.fifo" >>"$SRV_DIR/lighttpd.out" 2>&1 &
+	lighttpd -D -f "$SRV_DIR/lighttpd.conf" >"$SRV_DIR/stderr.fifo" 2>&1 &
 	SRV_PID=$!
 	echo "$SRV_PID" >"$SRV_DIR/lighttpd.pid"
 	CONF=$SRV_CONF

@@ -849,7 +849,7 @@ START_TEST(test_store_get_json_schema_check)
 		"{\"v\":1",			/* truncated */
 		"{\"v\":1} x",			/* trailing garbage */
 		"{\"v\":1}{}",
-		/* json-c takes {'v':1} even in strict mode; we never write it. */
+		/* json-c takes {'v':1} even when strict; we never write it. */
 		"not json",
 	};
 	struct store		*st;
