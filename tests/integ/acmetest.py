@@ -48,6 +48,7 @@ ERR = "urn:ietf:params:acme:error:"
 JOSE = "application/jose+json"
 UA = "acmegw-acmetest/1"
 CTX = None          # ssl.SSLContext trusting the test CA
+REQ_TIMEOUT = 30    # seconds, per HTTP request
 NONCE_LEN = int(os.environ.get("ACMETEST_NONCE_LEN", "32"))
 B64CHARS = ("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
             "0123456789-_")
@@ -221,7 +222,7 @@ class Resp:
         return "%d %s%s" % (self.status, self.ptype() or "-", det)
 
 
-def http(method, url, body=None, headers=None, timeout=30):
+def http(method, url, body=None, headers=None, timeout=None):
     """One HTTPS request on a fresh connection; ConnError on I/O failure."""
     u = urllib.parse.urlsplit(url)
     path = u.path + ("?" + u.query if u.query else "")
@@ -230,8 +231,8 @@ def http(method, url, body=None, headers=None, timeout=30):
         hdrs.update(headers)
     hdrs = {k: v for k, v in hdrs.items() if v is not None}
     t0 = time.monotonic()
-    conn = httplib.HTTPSConnection(u.hostname, u.port or 443,
-                                       context=CTX, timeout=timeout)
+    conn = httplib.HTTPSConnection(u.hostname, u.port or 443, context=CTX,
+                                   timeout=timeout or REQ_TIMEOUT)
     try:
         conn.request(method, path, body=body, headers=hdrs)
         r = conn.getresponse()
@@ -1206,7 +1207,7 @@ class Stats:
                 self.slow.append((time.time() - dt, dt, what))
 
 
-def register_one(c, st, key, idx, deadline_s=60):
+def register_one(c, st, key, idx, deadline_s=30):
     """Register key, retrying connection errors, 5xx and badNonce; returns
     (status, location) or None."""
     t0 = time.monotonic()
@@ -1299,6 +1300,8 @@ def cmd_register_many(a):
 
 
 def cmd_load(a):
+    global REQ_TIMEOUT
+    REQ_TIMEOUT = a.max_latency + 2
     c = Acme(a.dir)
     st = Stats()
     stop = time.monotonic() + a.duration

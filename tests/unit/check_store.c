@@ -1694,7 +1694,13 @@ START_TEST(test_worker_ensure_starts_detached_clean)
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	ck_assert_ptr_nonnull(text = slurp(path));
 	ck_assert_ptr_nonnull(p = strstr(text, "SigIgn:\t"));
-	ck_assert_msg(strncmp(p + 8, "0000000000000000", 16) == 0, "%s", p);
+	/*
+	 * Standard signals 1-31 only: 32 and 33 belong to glibc, which does
+	 * not let a program reset them, and whoever ran the tests may have
+	 * left them ignored.
+	 */
+	ck_assert_msg((strtoull(p + 8, NULL, 16) & 0x7fffffffULL) == 0, "%s",
+	    p);
 	free(text);
 	kill(pid, SIGKILL);
 
