@@ -165,6 +165,36 @@ struct conf {
 	unsigned int	 worker_idle_exit;	/* seconds, default 300 */
 	char		*worker_path;	/* default LIBEXECDIR/acmegw-worker */
 	int		 log_level;	/* 0 warn, 1 info, 2 debug; default 1 */
+
+	/* Orders and authorizations (issue 3). */
+	unsigned int	 max_identifiers;	/* per order, default 100 */
+	char	       **allowed_domains;	/* suffixes; none: all allowed */
+	size_t		 allowed_domainssz;
+	char	       **forbidden_domains;	/* suffixes */
+	size_t		 forbidden_domainssz;
+	unsigned int	 authz_reuse;		/* seconds, default 30d; 0 off */
+	int		 pre_authorization;	/* newAuthz; default 0 */
+	unsigned int	 challenge_types;	/* bit per enum chall_type; all */
+	unsigned int	 order_lifetime;	/* seconds, default 7d */
+	unsigned int	 authz_lifetime;	/* seconds, default 7d */
+	unsigned int	 max_validity;		/* notAfter - notBefore, 90d */
+
+	/* Validation (issue 3). */
+	unsigned int	 validate_http_port;	/* default 80 */
+	unsigned int	 validate_tls_port;	/* default 443 */
+	char		*resolver;		/* "ADDR:PORT"; NULL: system */
+	int		 allow_private_targets;	/* default 0 */
+	unsigned int	 validation_timeout;	/* ms, default 10000 */
+	unsigned int	 max_validations;	/* at once, default 16 */
+	unsigned int	 validation_attempts;	/* runs of one job, default 3 */
+	char		*validator_path; /* default LIBEXECDIR/acmegw-validate */
+};
+
+enum chall_type {
+	CHALL_HTTP01 = 0,
+	CHALL_DNS01,
+	CHALL_TLSALPN01,
+	CHALL__MAX
 };
 
 /* ------------------------------------------------------------------ */
@@ -224,6 +254,10 @@ enum store_db {
 	SDB_NONCES,		/* 24 raw nonce bytes -> empty */
 	SDB_ORDERS,		/* order id -> order record */
 	SDB_ORDERS_BY_ACCT,	/* account id + order id -> empty */
+	SDB_AUTHZ,		/* authz id -> authorization record */
+	SDB_CHALLS,		/* challenge id -> challenge record */
+	SDB_AUTHZ_REUSE,	/* account id + "|" + type + ":" + value -> authz id */
+	SDB_JOBS,		/* 8-byte BE queue time + challenge id -> job */
 	SDB__MAX
 };
 
@@ -232,6 +266,7 @@ struct store {
 	DB		*db[SDB__MAX];
 	char		*home;
 	unsigned int	 retries;	/* whole-txn retries on deadlock */
+	unsigned int	 budget_ms;	/* keep retrying that long (lock_timeout) */
 	int		 panic;		/* DB_RUNRECOVERY seen: exit soon */
 };
 
@@ -261,6 +296,7 @@ struct ctx {
 	char		 acct_id[ACMEGW_ID_LEN + 1];
 	const char	*route_id;	/* id from the path, borrowed */
 	const char	*route_sub;	/* second path segment, borrowed */
+	int		 poke_worker;	/* after commit: chall_poke_worker() */
 };
 
 /* ------------------------------------------------------------------ */
@@ -419,6 +455,81 @@ int		 eab_record_new(const char *, const char *, const char *,
 		    time_t, char *, size_t, struct json_object **);
 int		 eab_check_bind(struct ctx *, DB_TXN *, struct json_object *,
 		    const struct jwk *, const char *, struct perr *);
+
+/* ident.c */
+struct ident {
+	int		 is_ip;		/* type "ip" (RFC 8738), else "dns" */
+	int		 wildcard;	/* value starts with "*." */
+	char		 value[256];	/* normalised; wildcards keep "*." */
+};
+enum acme_prob	 ident_parse(struct json_object *, struct ident *,
+		    struct perr *);
+int		 ident_is_allowed(const struct conf *, const struct ident *,
+		    char *const *, size_t, struct perr *);
+int		 ident_cmp(const struct ident *, const struct ident *);
+const char	*ident_type_str(const struct ident *);
+
+/* order.c */
+int		 order_new(struct ctx *, DB_TXN *);
+int		 order_post(struct ctx *, DB_TXN *);
+int		 order_finalize(struct ctx *, DB_TXN *);
+int		 order_refresh(struct store *, DB_TXN *, struct json_object *,
+		    time_t);
+int		 order_json(struct ctx *, struct json_object *,
+		    struct json_object **);
+int		 order_time_str(time_t, char *, size_t);
+int		 order_time_parse(const char *, size_t, time_t *);
+int		 order_eab_domains(struct ctx *, DB_TXN *, char ***, size_t *,
+		    struct perr *);
+void		 order_eab_domains_free(char **, size_t);
+
+/* authz.c */
+int		 authz_new(struct ctx *, DB_TXN *);
+int		 authz_post(struct ctx *, DB_TXN *);
+int		 authz_obtain(struct ctx *, DB_TXN *, const struct ident *,
+		    char *, size_t, time_t *, struct perr *);
+int		 authz_load(struct store *, DB_TXN *, const char *, int,
+		    struct json_object **);
+int		 authz_refresh(struct json_object *, time_t);
+int		 authz_json(struct ctx *, DB_TXN *, struct json_object *,
+		    struct json_object **);
+size_t		 authz_chall_types(const struct conf *, const struct ident *,
+		    enum chall_type *);
+
+/* chall.c */
+extern const char *const chall_type_str[CHALL__MAX];
+int		 chall_type_parse(const char *);
+int		 chall_new(struct store *, DB_TXN *, const char *, const char *,
+		    enum chall_type, char *, size_t);
+int		 chall_load(struct store *, DB_TXN *, const char *, int,
+		    struct json_object **);
+int		 chall_json(const struct conf *, struct json_object *,
+		    struct json_object **);
+int		 chall_post(struct ctx *, DB_TXN *);
+int		 chall_poke_worker(const struct conf *);
+
+/* helper.c (the parent's side of acmegw-validate and acmegw-sign) */
+#define HELPER_IO_MAX		65536	/* request and answer bytes */
+#define HELPER_POLLFDS		3	/* pollfd entries one helper needs */
+#define HELPER_ST_KILLED	(-1)	/* killed by us: too much output... */
+#define HELPER_ST_TIMEOUT	(-2)	/* killed at the deadline */
+#define HELPER_ST_LOST		(-3)	/* not started, or status lost */
+struct helper;
+struct pollfd;
+struct helper	*helper_start(const char *, char *const [], const void *,
+		    size_t, unsigned int, char *, size_t);
+int		 helper_step(struct helper *);
+size_t		 helper_pollfds(const struct helper *, struct pollfd *,
+		    size_t);
+int		 helper_wait_ms(const struct helper *);
+int		 helper_is_done(const struct helper *);
+int		 helper_is_timed_out(const struct helper *);
+int		 helper_answer(const struct helper *, const char **, size_t *,
+		    int *, char *, size_t);
+void		 helper_kill(struct helper *, const char *);
+void		 helper_free(struct helper *);
+int		 helper_run(const char *, char *const [], const void *, size_t,
+		    unsigned int, char **, size_t *, int *, char *, size_t);
 
 /* validate*.c (acmegw-validate: the only program that connects outward) */
 #define VAL_IO_MAX		65536	/* request and verdict bytes */

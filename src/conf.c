@@ -38,6 +38,7 @@
 #define CONF_MAX_FILE	(1024 * 1024)	/* bytes in a configuration file */
 #define CONF_MAX_LINE	4096		/* bytes in a line, without EOL */
 #define CONF_MAX_HOSTS	64		/* names in caa_identities */
+#define CONF_MAX_DOMAINS 1000		/* allowed_/forbidden_domains */
 #define CONF_SHOW	64		/* bytes of a bad value in a message */
 
 /* The kinds of value a key can take; each has one parser below. */
@@ -47,6 +48,8 @@ enum ckind {
 	CK_ENUM,	/* one word of names[], stored as its index */
 	CK_HOSTS,	/* list of host names */
 	CK_NUM,		/* decimal integer, optional unit suffix */
+	CK_FLAGS,	/* list of words of names[], stored as a bit mask */
+	CK_ADDRPORT,	/* IPv4:PORT or [IPv6]:PORT, stored normalised */
 	CK__MAX
 };
 
@@ -69,7 +72,9 @@ struct conf_key {
 	size_t			 off;	/* of the field in struct conf */
 	size_t			 size;	/* of that field */
 	size_t			 offn;	/* CK_HOSTS: of the count field */
-	unsigned long long	 min, max;	/* CK_NUM, in the base unit */
+	unsigned long long	 min, max;	/* CK_NUM, in the base unit;
+						 * CK_HOSTS: max names (0:
+						 * CONF_MAX_HOSTS) */
 	const struct unit	*units;		/* CK_NUM: NULL, or suffixes */
 	const char *const	*names;		/* CK_ENUM: NULL-terminated */
 	const char		*want;	/* what a good value looks like */
@@ -95,6 +100,14 @@ static const char *const names_enrollment[] = { "open", "eab", NULL };
 static const char *const names_log_level[] = {
 	"warn", "info", "debug", NULL
 };
+static const char *const names_yesno[] = { "no", "yes", NULL };
+/* In the order of enum chall_type: bit i is names_challenge_types[i]. */
+static const char *const names_challenge_types[] = {
+	"http-01", "dns-01", "tls-alpn-01", NULL
+};
+_Static_assert(sizeof(names_challenge_types) /
+    sizeof(names_challenge_types[0]) == CHALL__MAX + 1,
+    "names_challenge_types follows enum chall_type");
 
 #define FIELD(f)	offsetof(struct conf, f), sizeof(((struct conf *)0)->f)
 
@@ -149,6 +162,67 @@ static const struct conf_key conf_keys[] = {
 	{ "log_level", CK_ENUM, 0, FIELD(log_level), 0,
 	    0, 0, NULL, names_log_level,
 	    "warn, info or debug" },
+
+	/* Orders and authorizations (issue 3). */
+	{ "max_identifiers", CK_NUM, 0, FIELD(max_identifiers), 0,
+	    1, 1000, NULL, NULL,
+	    "a number from 1 to 1000" },
+	{ "allowed_domains", CK_HOSTS, CF_EMPTY_OK, FIELD(allowed_domains),
+	    offsetof(struct conf, allowed_domainssz),
+	    0, CONF_MAX_DOMAINS, NULL, NULL,
+	    "domain names separated by commas or spaces, e.g. example.org, "
+	    "or nothing" },
+	{ "forbidden_domains", CK_HOSTS, CF_EMPTY_OK, FIELD(forbidden_domains),
+	    offsetof(struct conf, forbidden_domainssz),
+	    0, CONF_MAX_DOMAINS, NULL, NULL,
+	    "domain names separated by commas or spaces, e.g. example.org, "
+	    "or nothing" },
+	{ "authz_reuse", CK_NUM, 0, FIELD(authz_reuse), 0,
+	    0, 398 * 86400ULL, units_smhd, NULL,
+	    "a duration from 0 (off) to 398d, e.g. 30d or 12h" },
+	{ "pre_authorization", CK_ENUM, 0, FIELD(pre_authorization), 0,
+	    0, 0, NULL, names_yesno,
+	    "yes or no" },
+	{ "challenge_types", CK_FLAGS, 0, FIELD(challenge_types), 0,
+	    0, 0, NULL, names_challenge_types,
+	    "one or more of http-01, dns-01 and tls-alpn-01, separated by "
+	    "commas or spaces" },
+	{ "order_lifetime", CK_NUM, 0, FIELD(order_lifetime), 0,
+	    3600, 30 * 86400ULL, units_smhd, NULL,
+	    "a duration from 1h to 30d, e.g. 7d" },
+	{ "authz_lifetime", CK_NUM, 0, FIELD(authz_lifetime), 0,
+	    3600, 30 * 86400ULL, units_smhd, NULL,
+	    "a duration from 1h to 30d, e.g. 7d" },
+	{ "max_validity", CK_NUM, 0, FIELD(max_validity), 0,
+	    3600, 398 * 86400ULL, units_smhd, NULL,
+	    "a duration from 1h to 398d, e.g. 90d" },
+
+	/* Validation (issue 3). */
+	{ "validate_http_port", CK_NUM, 0, FIELD(validate_http_port), 0,
+	    1, 65535, NULL, NULL,
+	    "a port number from 1 to 65535" },
+	{ "validate_tls_port", CK_NUM, 0, FIELD(validate_tls_port), 0,
+	    1, 65535, NULL, NULL,
+	    "a port number from 1 to 65535" },
+	{ "resolver", CK_ADDRPORT, CF_EMPTY_OK, FIELD(resolver), 0,
+	    0, 0, NULL, NULL,
+	    "an address and port such as 192.0.2.53:53 or [2001:db8::53]:53, "
+	    "or nothing for the system resolver" },
+	{ "allow_private_targets", CK_ENUM, 0, FIELD(allow_private_targets), 0,
+	    0, 0, NULL, names_yesno,
+	    "yes or no" },
+	{ "validation_timeout", CK_NUM, 0, FIELD(validation_timeout), 0,
+	    1000, 120000, units_ms, NULL,
+	    "milliseconds from 1s to 120s, e.g. 10s or 10000" },
+	{ "max_validations", CK_NUM, 0, FIELD(max_validations), 0,
+	    1, 256, NULL, NULL,
+	    "a number from 1 to 256" },
+	{ "validation_attempts", CK_NUM, 0, FIELD(validation_attempts), 0,
+	    1, 10, NULL, NULL,
+	    "a number from 1 to 10" },
+	{ "validator_path", CK_PATH, 0, FIELD(validator_path), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of acmegw-validate" },
 };
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -588,20 +662,22 @@ parse_num(struct conf *c, const struct conf_key *k, const struct pos *p,
 
 /*
  * A list of host names separated by commas and/or white space; each is
- * lowercased and must be a host name; none may appear twice.
+ * lowercased and must be a host name; none may appear twice; at most
+ * k->max of them (CONF_MAX_HOSTS when 0).
  */
 static int
 parse_hosts(struct conf *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char		**list = NULL, **old, *name = NULL;
-	size_t		 n = 0, i, j, start, nlen, *oldn;
+	size_t		 n = 0, i, j, start, nlen, *oldn, maxn;
 	int		 rc = -1, comma = 1;
 	const char	*why;
 	char		 buf[CONF_SHOW];
 
 	assert(k->size == sizeof(char **));
-	if ((list = calloc(CONF_MAX_HOSTS, sizeof(*list))) == NULL) {
+	maxn = k->max != 0 ? (size_t)k->max : CONF_MAX_HOSTS;
+	if ((list = calloc(maxn, sizeof(*list))) == NULL) {
 		pos_err(p, "out of memory");
 		goto out;
 	}
@@ -626,9 +702,9 @@ parse_hosts(struct conf *c, const struct conf_key *k, const struct pos *p,
 		while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ',')
 			i++;
 		nlen = i - start;
-		if (n == CONF_MAX_HOSTS) {
-			pos_err(p, "%s: more than %d names (list fewer)",
-			    k->name, CONF_MAX_HOSTS);
+		if (n == maxn) {
+			pos_err(p, "%s: more than %zu names (list fewer)",
+			    k->name, maxn);
 			goto out;
 		}
 		if ((name = strndup(v + start, nlen)) == NULL) {
@@ -674,11 +750,137 @@ out:
 	return rc;
 }
 
+/*
+ * A list of words of k->names[] separated by commas and/or white space,
+ * each at most once, at least one; stored as the bit mask with bit i set
+ * for names[i].
+ */
+static int
+parse_flags(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	unsigned int	 mask = 0, bit;
+	size_t		 i, start, wlen;
+	int		 comma = 1, j;
+	char		 buf[CONF_SHOW];
+
+	assert(k->size == sizeof(unsigned int));
+	i = 0;
+	while (i < len) {
+		if (v[i] == ' ' || v[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (v[i] == ',') {
+			if (comma)
+				return pos_err(p, "%s: empty name before a "
+				    "comma (use %s)", k->name, k->want);
+			comma = 1;
+			i++;
+			continue;
+		}
+		start = i;
+		while (i < len && v[i] != ' ' && v[i] != '\t' && v[i] != ',')
+			i++;
+		wlen = i - start;
+		for (j = 0; k->names[j] != NULL; j++)
+			if (strlen(k->names[j]) == wlen &&
+			    memcmp(k->names[j], v + start, wlen) == 0)
+				break;
+		if (k->names[j] == NULL)
+			return pos_err(p, "%s: unknown value \"%s\" (use %s)",
+			    k->name, show(buf, sizeof(buf), v + start, wlen),
+			    k->want);
+		bit = 1U << j;
+		if (mask & bit)
+			return pos_err(p, "%s: \"%s\" is listed twice "
+			    "(remove one)", k->name, k->names[j]);
+		mask |= bit;
+		comma = 0;
+	}
+	if (comma && mask != 0)
+		return pos_err(p, "%s: the list ends with a comma (remove it)",
+		    k->name);
+	if (mask == 0)
+		return pos_err(p, "%s: no name is listed (use %s)", k->name,
+		    k->want);
+	memcpy(field(c, k), &mask, sizeof(mask));
+	return 0;
+}
+
+/*
+ * An address and a port: "IPv4:PORT" (dotted quad) or "[IPv6]:PORT", the
+ * port a number from 1 to 65535 without leading zero.  Stored in the same
+ * form with the address as inet_ntop() writes it.
+ */
+static int
+parse_addrport(struct conf *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	const char	*addr, *addrend, *ps;
+	char		 abuf[64], out[INET6_ADDRSTRLEN + 16];
+	char		 buf[CONF_SHOW];
+	unsigned char	 a[16];
+	unsigned long	 port = 0;
+	int		 af;
+
+	show(buf, sizeof(buf), v, len);
+	if (v[0] == '[') {
+		af = AF_INET6;
+		addr = v + 1;
+		if ((addrend = memchr(v, ']', len)) == NULL)
+			return pos_err(p, "%s: \"%s\" has no ']' after the "
+			    "IPv6 address (use %s)", k->name, buf, k->want);
+		ps = addrend + 1;
+	} else {
+		af = AF_INET;
+		addr = v;
+		if ((addrend = memchr(v, ':', len)) == NULL)
+			return pos_err(p, "%s: \"%s\" has no port (use %s)",
+			    k->name, buf, k->want);
+		if (memchr(addrend + 1, ':', v + len - addrend - 1) != NULL)
+			return pos_err(p, "%s: \"%s\": put an IPv6 address "
+			    "in brackets (use %s)", k->name, buf, k->want);
+		ps = addrend;
+	}
+	if ((size_t)(addrend - addr) >= sizeof(abuf) || addrend == addr)
+		return pos_err(p, "%s: \"%s\" is not an IP address and port "
+		    "(use %s)", k->name, buf, k->want);
+	memcpy(abuf, addr, addrend - addr);
+	abuf[addrend - addr] = '\0';
+	if (inet_pton(af, abuf, a) != 1)
+		return pos_err(p, "%s: \"%s\" is not an %s address (use %s)",
+		    k->name, buf, af == AF_INET ? "IPv4" : "IPv6", k->want);
+	if (ps == v + len || *ps != ':')
+		return pos_err(p, "%s: \"%s\" has no port (use %s)", k->name,
+		    buf, k->want);
+	ps++;
+	if (ps == v + len || v + len - ps > 5 || *ps == '0')
+		return pos_err(p, "%s: \"%s\": the port is not a number from "
+		    "1 to 65535 (use %s)", k->name, buf, k->want);
+	for (; ps < v + len; ps++) {
+		if (!is_digit((unsigned char)*ps))
+			return pos_err(p, "%s: \"%s\": the port is not a "
+			    "number from 1 to 65535 (use %s)", k->name, buf,
+			    k->want);
+		port = port * 10 + (unsigned long)(*ps - '0');
+	}
+	if (port > 65535)
+		return pos_err(p, "%s: \"%s\": the port is not a number from "
+		    "1 to 65535 (use %s)", k->name, buf, k->want);
+	if (inet_ntop(af, a, abuf, sizeof(abuf)) == NULL)
+		return pos_err(p, "%s: cannot format the address", k->name);
+	snprintf(out, sizeof(out), af == AF_INET ? "%s:%lu" : "[%s]:%lu",
+	    abuf, port);
+	return set_str(c, k, p, strdup(out));
+}
+
 static int
 parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char	**dst;
+	size_t	 *dstn;
 	int	 rc = -1;
 
 	if (len == 0) {
@@ -686,7 +888,15 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
 			return pos_err(p, "%s: the value is empty (use %s, "
 			    "or remove the line for the default)", k->name,
 			    k->want);
-		assert(k->kind == CK_URL || k->kind == CK_PATH);
+		if (k->kind == CK_HOSTS) {
+			dstn = (size_t *)((char *)c + k->offn);
+			free_hosts(*(char ***)field(c, k), *dstn);
+			*(char ***)field(c, k) = NULL;
+			*dstn = 0;
+			return 0;
+		}
+		assert(k->kind == CK_URL || k->kind == CK_PATH ||
+		    k->kind == CK_ADDRPORT);
 		dst = field(c, k);
 		free(*dst);
 		*dst = NULL;
@@ -708,6 +918,12 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
 	case CK_NUM:
 		rc = parse_num(c, k, p, v, len);
 		break;
+	case CK_FLAGS:
+		rc = parse_flags(c, k, p, v, len);
+		break;
+	case CK_ADDRPORT:
+		rc = parse_addrport(c, k, p, v, len);
+		break;
 	default:
 		abort();
 	}
@@ -723,8 +939,14 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
  * nonce_lifetime 3600 s, max_body_size 65536, max_contacts 10,
  * orders_per_page 100, lock_timeout 2000 ms, txn_retries 5,
  * db_cache_size 8192 KiB, worker_idle_exit 300 s, worker_path
- * LIBEXECDIR/acmegw-worker (a heap copy), log_level 1.  base_url and
- * state_dir stay NULL: they have no default.  Exits through fatal() when
+ * LIBEXECDIR/acmegw-worker (a heap copy), log_level 1; for orders
+ * max_identifiers 100, no allowed or forbidden domains, authz_reuse 30 d,
+ * no pre-authorization, every challenge type, order_lifetime and
+ * authz_lifetime 7 d, max_validity 90 d; for validation ports 80 and 443,
+ * the system resolver (NULL), no private targets, validation_timeout
+ * 10000 ms, max_validations 16, validation_attempts 3 and validator_path
+ * LIBEXECDIR/acmegw-validate (a heap copy).  base_url and state_dir stay
+ * NULL: they have no default.  Exits through fatal() when
  * memory runs out.  Release with conf_clear().
  */
 void
@@ -741,7 +963,23 @@ conf_init(struct conf *c)
 	c->db_cache_size = 8192;
 	c->worker_idle_exit = 300;
 	c->log_level = 1;
-	if ((c->worker_path = strdup(LIBEXECDIR "/acmegw-worker")) == NULL)
+	c->max_identifiers = 100;
+	c->authz_reuse = 30 * 86400;
+	c->pre_authorization = 0;
+	c->challenge_types = (1U << CHALL__MAX) - 1;
+	c->order_lifetime = 7 * 86400;
+	c->authz_lifetime = 7 * 86400;
+	c->max_validity = 90 * 86400;
+	c->validate_http_port = 80;
+	c->validate_tls_port = 443;
+	c->resolver = NULL;
+	c->allow_private_targets = 0;
+	c->validation_timeout = 10000;
+	c->max_validations = 16;
+	c->validation_attempts = 3;
+	if ((c->worker_path = strdup(LIBEXECDIR "/acmegw-worker")) == NULL ||
+	    (c->validator_path = strdup(LIBEXECDIR "/acmegw-validate")) ==
+	    NULL)
 		fatal("conf_init");
 }
 
@@ -947,6 +1185,7 @@ conf_clear(struct conf *c)
 		switch (k->kind) {
 		case CK_URL:
 		case CK_PATH:
+		case CK_ADDRPORT:
 			free(*(char **)field(c, k));
 			break;
 		case CK_HOSTS:
@@ -984,6 +1223,7 @@ conf_dump(const struct conf *c, FILE *fp)
 		switch (k->kind) {
 		case CK_URL:
 		case CK_PATH:
+		case CK_ADDRPORT:
 			s = *(char *const *)cfield(c, k);
 			if (s == NULL)
 				fprintf(fp, "# %s is not set\n", k->name);
@@ -1020,6 +1260,18 @@ conf_dump(const struct conf *c, FILE *fp)
 				memcpy(&sz, cfield(c, k), sizeof(sz));
 				fprintf(fp, "%s = %zu\n", k->name, sz);
 			}
+			break;
+		case CK_FLAGS:
+			memcpy(&ui, cfield(c, k), sizeof(ui));
+			if (ui == 0) {
+				fprintf(fp, "# %s has no value\n", k->name);
+				break;
+			}
+			fprintf(fp, "%s =", k->name);
+			for (j = 0; k->names[j] != NULL; j++)
+				if (ui & (1U << j))
+					fprintf(fp, " %s", k->names[j]);
+			fputc('\n', fp);
 			break;
 		default:
 			abort();

@@ -2,8 +2,9 @@
  * ctl.c: acmegwctl, the administrator's tool.
  *
  * Owns the command line and the administrator's changes to the store: EAB
- * keys (add, list, remove) and accounts registered from a public key (add,
- * list, show, deactivate).  Every write goes through store_txn_run(); a
+ * keys (add, with the domain suffixes their account may order; list,
+ * remove) and accounts registered from a public key (add, list, show,
+ * deactivate).  Every write goes through store_txn_run(); a
  * transaction body never prints, it only collects what main() prints after
  * the commit, so a deadlock retry never shows anything twice.
  *
@@ -46,6 +47,7 @@
 #define CTL_COMMENT_MAX		256
 #define CTL_KEYFILE_MAX		(64 * 1024)
 #define CTL_SECRET_MAX		128	/* base64url of <= 64 bytes */
+#define CTL_DOMAINS_MAX		100	/* eab add --domains */
 
 enum ctl_cmd {
 	CMD_INIT = 0,
@@ -66,6 +68,8 @@ struct ctl_args {
 	const char	*kid;		/* eab add --kid, eab remove */
 	const char	*alg;		/* eab add --alg */
 	const char	*comment;	/* eab add --comment */
+	const char	*domains;	/* eab add --domains */
+	struct json_object *domlist;	/* --domains checked; owned */
 	const char	*keyfile;	/* account add --key */
 	const char	**contacts;	/* account add --contact... */
 	size_t		 contactsz;
@@ -91,7 +95,8 @@ struct ctl_run {
 
 static const char *const ctl_usage_lines[] = {
 	"init",
-	"eab add [--kid kid] [--alg HS256|HS384|HS512] [--comment text]",
+	"eab add [--kid kid] [--alg HS256|HS384|HS512] [--comment text] "
+	    "[--domains suffix,...]",
 	"eab list",
 	"eab remove kid",
 	"account add --key file [--contact uri ...]",
@@ -166,6 +171,108 @@ ctl_comment_is_valid(const char *s)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			ok = 0;
 	return ok;
+}
+
+/*
+ * Check "eab add --domains" s: domain names separated by commas (white
+ * space around each is ignored), at most CTL_DOMAINS_MAX, each lowercased
+ * and then accepted by ident_parse() as a "dns" identifier without a
+ * wildcard (so exactly the names an order could hold), none twice.
+ * Returns 0 with *out a new JSON array of the names, or -1 after a
+ * message (a usage error).
+ */
+static int
+ctl_domains_parse(const char *s, struct json_object **out)
+{
+	struct json_object	*arr = NULL, *obj = NULL, *e;
+	struct ident		 id;
+	struct perr		 pe;
+	char			 name[256], san[128];
+	const char		*p, *end;
+	size_t			 len, i, n;
+	int			 rc = -1;
+
+	*out = NULL;
+	if ((arr = json_object_new_array()) == NULL ||
+	    (obj = json_object_new_object()) == NULL ||
+	    json_object_object_add(obj, "type",
+	    json_object_new_string("dns")) != 0) {
+		ctl_err("out of memory");
+		goto out;
+	}
+	for (p = s; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		for (len = end - p; len > 0 && (p[len - 1] == ' ' ||
+		    p[len - 1] == '\t'); len--)
+			continue;
+		if (len == 0) {
+			ctl_err("invalid --domains: an empty name (give "
+			    "domain names separated by commas, e.g. "
+			    "example.org,example.net)");
+			goto out;
+		}
+		if (len >= sizeof(name)) {
+			log_sanitize(san, sizeof(san), p, len);
+			ctl_err("invalid --domains: \"%s\" is too long (a "
+			    "domain name has at most 253 bytes)", san);
+			goto out;
+		}
+		if (json_object_array_length(arr) == CTL_DOMAINS_MAX) {
+			ctl_err("invalid --domains: more than %d names (give "
+			    "fewer, or a common parent domain)",
+			    CTL_DOMAINS_MAX);
+			goto out;
+		}
+		for (i = 0; i < len; i++)
+			name[i] = (p[i] >= 'A' && p[i] <= 'Z') ?
+			    (char)(p[i] - 'A' + 'a') : p[i];
+		name[len] = '\0';
+		if (json_object_object_add(obj, "value",
+		    json_object_new_string_len(name, (int)len)) != 0) {
+			ctl_err("out of memory");
+			goto out;
+		}
+		memset(&pe, 0, sizeof(pe));
+		if (ident_parse(obj, &id, &pe) != ACME_PROB_NONE) {
+			ctl_err("invalid --domains: %s (give domain names "
+			    "separated by commas, e.g. example.org,"
+			    "example.net)", pe.detail);
+			goto out;
+		}
+		if (id.wildcard) {
+			log_sanitize(san, sizeof(san), name, len);
+			ctl_err("invalid --domains: \"%s\" is a wildcard (give "
+			    "the domain without \"*.\": it covers every name "
+			    "under it)", san);
+			goto out;
+		}
+		n = json_object_array_length(arr);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(arr, i);
+			if (strcmp(json_object_get_string(e), id.value) == 0) {
+				ctl_err("invalid --domains: \"%s\" is listed "
+				    "twice (remove one)", id.value);
+				goto out;
+			}
+		}
+		if (json_object_array_add(arr,
+		    json_object_new_string(id.value)) != 0) {
+			ctl_err("out of memory");
+			goto out;
+		}
+		if (*end == '\0')
+			break;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	json_object_put(obj);
+	json_object_put(arr);
+	return rc;
 }
 
 /* EPOCH as ISO 8601 UTC in buf, or "-" if it cannot be shown; returns buf. */
@@ -275,9 +382,11 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 			if ((r = ctl_opt(argc, argv, &i, "--kid", &a->kid,
 			    0)) == 0 &&
 			    (r = ctl_opt(argc, argv, &i, "--alg", &a->alg,
-			    0)) == 0)
-				r = ctl_opt(argc, argv, &i, "--comment",
-				    &a->comment, 0);
+			    0)) == 0 &&
+			    (r = ctl_opt(argc, argv, &i, "--comment",
+			    &a->comment, 0)) == 0)
+				r = ctl_opt(argc, argv, &i, "--domains",
+				    &a->domains, 0);
 			break;
 		case CMD_ACCT_ADD:
 			if ((r = ctl_opt(argc, argv, &i, "--key", &a->keyfile,
@@ -440,20 +549,39 @@ ctl_created(struct json_object *rec, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* One EAB record as a list line: kid alg binding created comment. */
+/*
+ * One EAB record as a list line: kid alg binding created domains comment.
+ * domains is the record's "domains" joined with commas, "-" when none.
+ */
 static void
 ctl_eab_line(FILE *fp, const char *key, size_t keysz,
     struct json_object *rec)
 {
-	char	 skid[CTL_KID_MAX * 4 + 8], scom[CTL_COMMENT_MAX * 4 + 8];
-	char	 sacct[ACMEGW_ID_LEN * 4 + 8], salg[32], when[32];
+	char			 skid[CTL_KID_MAX * 4 + 8];
+	char			 scom[CTL_COMMENT_MAX * 4 + 8];
+	char			 sacct[ACMEGW_ID_LEN * 4 + 8], salg[32];
+	char			 when[32], sdom[253 * 4 + 8];
+	struct json_object	*doms, *e;
+	size_t			 i, n = 0;
 
 	log_sanitize(skid, sizeof(skid), key, keysz);
 	ctl_field(rec, "account", "", sacct, sizeof(sacct));
-	fprintf(fp, "%s\t%s\t%s%s\t%s\t%s\n", skid,
+	fprintf(fp, "%s\t%s\t%s%s\t%s\t", skid,
 	    ctl_field(rec, "alg", "-", salg, sizeof(salg)),
 	    sacct[0] != '\0' ? "bound " : "unbound", sacct,
-	    ctl_created(rec, when, sizeof(when)),
+	    ctl_created(rec, when, sizeof(when)));
+	if (json_get_array(rec, "domains", &doms) == 0) {
+		for (i = 0; i < json_object_array_length(doms); i++) {
+			e = json_object_array_get_idx(doms, i);
+			if (!json_object_is_type(e, json_type_string))
+				continue;
+			log_sanitize(sdom, sizeof(sdom),
+			    json_object_get_string(e),
+			    (size_t)json_object_get_string_len(e));
+			fprintf(fp, "%s%s", n++ ? "," : "", sdom);
+		}
+	}
+	fprintf(fp, "%s\t%s\n", n ? "" : "-",
 	    ctl_field(rec, "comment", "-", scom, sizeof(scom)));
 }
 
@@ -646,6 +774,12 @@ ctl_eab_add(struct ctl_run *run, const struct ctl_args *a, time_t now)
 	    &run->rec) == -1) {
 		ctl_err("cannot make the EAB key (check the system's random "
 		    "source)");
+		goto out;
+	}
+	/* The suffixes the account made with this key may order under. */
+	if (a->domlist != NULL && json_object_object_add(run->rec, "domains",
+	    json_object_get(a->domlist)) != 0) {
+		ctl_err("out of memory");
 		goto out;
 	}
 	run->key = kid;
@@ -1084,6 +1218,11 @@ main(int argc, char *argv[])
 			ex = CTL_EXIT_USAGE;
 			goto out;
 		}
+		if (a.domains != NULL &&
+		    ctl_domains_parse(a.domains, &a.domlist) == -1) {
+			ex = CTL_EXIT_USAGE;
+			goto out;
+		}
 	}
 	if (a.cmd == CMD_EAB_REMOVE && !ctl_kid_is_valid(a.kid)) {
 		ctl_err("invalid key id (see \"acmegwctl eab list\")");
@@ -1161,5 +1300,6 @@ out:
 		store_close(run.st);
 	conf_clear(&conf);
 	free(a.contacts);
+	json_object_put(a.domlist);
 	return ex;
 }

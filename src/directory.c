@@ -25,7 +25,8 @@ static const struct {
 /*
  * Answer GET or HEAD /directory: 200 with the directory object (RFC 8555
  * 7.1.1).  newOrder and revokeCert are always listed (clients such as lego
- * refuse a directory without them).  meta carries termsOfService and
+ * refuse a directory without them), newAuthz only when pre_authorization
+ * is on.  meta carries termsOfService and
  * website when configured, caaIdentities when any, and
  * externalAccountRequired (true in EAB enrolment).  On memory failure the
  * response is a 500 problem.
@@ -48,6 +49,13 @@ directory_get(struct ctx *ctx)
 			goto fail;
 		if ((s = json_object_new_string(url)) == NULL ||
 		    json_object_object_add(dir, directory_urls[i].name, s) != 0)
+			goto fail;
+	}
+	/* newAuthz only when pre-authorization is on (RFC 8555 7.4.1). */
+	if (conf->pre_authorization) {
+		if (url_build(conf, url, sizeof(url), "/new-authz") == -1 ||
+		    (s = json_object_new_string(url)) == NULL ||
+		    json_object_object_add(dir, "newAuthz", s) != 0)
 			goto fail;
 	}
 	if (conf->terms_of_service != NULL &&

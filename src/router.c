@@ -17,7 +17,9 @@
  * refuses, its writes are aborted with the child, but the parent commits
  * and the nonce stays consumed, so a signed request can never be replayed,
  * whether it was answered or refused.  Refusals before the signature check
- * write nothing.
+ * write nothing.  A handler that queued a validation job sets
+ * ctx->poke_worker; the worker is poked only once the transaction
+ * committed (a job it cannot see yet would wait for the next rescan).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -40,6 +42,11 @@ enum route_kind {
 	ROUTE_KEY_CHANGE,
 	ROUTE_ACCT,
 	ROUTE_ACCT_ORDERS,
+	ROUTE_NEW_AUTHZ,
+	ROUTE_ORDER,
+	ROUTE_AUTHZ,
+	ROUTE_CHALL,
+	ROUTE_FINALIZE,
 	ROUTE__MAX
 };
 
@@ -67,11 +74,16 @@ static const struct route routes[ROUTE__MAX] = {
 	{ "newNonce", ROUTE_M_GET | ROUTE_M_HEAD, "GET, HEAD", RKEY_NONE,
 	    NULL },
 	{ "newAccount", ROUTE_M_POST, "POST", RKEY_JWK, account_new },
-	{ "newOrder", ROUTE_M_POST, "POST", RKEY_KID, router_not_yet },
+	{ "newOrder", ROUTE_M_POST, "POST", RKEY_KID, order_new },
 	{ "revokeCert", ROUTE_M_POST, "POST", RKEY_EITHER, router_not_yet },
 	{ "keyChange", ROUTE_M_POST, "POST", RKEY_KID, keychange_post },
 	{ "account", ROUTE_M_POST, "POST", RKEY_KID, account_post },
 	{ "orders", ROUTE_M_POST, "POST", RKEY_KID, account_orders },
+	{ "newAuthz", ROUTE_M_POST, "POST", RKEY_KID, authz_new },
+	{ "order", ROUTE_M_POST, "POST", RKEY_KID, order_post },
+	{ "authorization", ROUTE_M_POST, "POST", RKEY_KID, authz_post },
+	{ "challenge", ROUTE_M_POST, "POST", RKEY_KID, chall_post },
+	{ "finalize", ROUTE_M_POST, "POST", RKEY_KID, order_finalize },
 };
 
 /* One POST in flight: what the transaction body needs and resets. */
@@ -118,10 +130,11 @@ router_is_id(const char *s, size_t len)
 }
 
 /*
- * Map a path to a route.  Only the fixed endpoints and
- * /acct/ID, /acct/ID/orders, /acct/ID/orders/CURSOR are known; ids go to
- * id and cursor (ACMEGW_ID_LEN + 1 bytes each, cursor "" when absent).
- * Returns 0 and sets *kind, or -1 for an unknown path.
+ * Map a path to a route.  Only the fixed endpoints,
+ * /acct/ID, /acct/ID/orders, /acct/ID/orders/CURSOR and /order/ID,
+ * /authz/ID, /chall/ID, /finalize/ID are known; ids go to id and cursor
+ * (ACMEGW_ID_LEN + 1 bytes each, cursor "" when absent).  Returns 0 and
+ * sets *kind, or -1 for an unknown path.
  */
 static int
 router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
@@ -136,6 +149,17 @@ router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
 		{ "/new-order",		ROUTE_NEW_ORDER },
 		{ "/revoke-cert",	ROUTE_REVOKE_CERT },
 		{ "/key-change",	ROUTE_KEY_CHANGE },
+		{ "/new-authz",		ROUTE_NEW_AUTHZ },
+	};
+	static const struct {
+		const char	*prefix;
+		size_t		 len;
+		enum route_kind	 kind;
+	} byid[] = {
+		{ "/order/",	7,	ROUTE_ORDER },
+		{ "/authz/",	7,	ROUTE_AUTHZ },
+		{ "/chall/",	7,	ROUTE_CHALL },
+		{ "/finalize/",	10,	ROUTE_FINALIZE },
 	};
 	const char	*p;
 	size_t		 i;
@@ -144,6 +168,16 @@ router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if (strcmp(path, fixed[i].path) == 0) {
 			*kind = fixed[i].kind;
+			return 0;
+		}
+	for (i = 0; i < sizeof(byid) / sizeof(byid[0]); i++)
+		if (strncmp(path, byid[i].prefix, byid[i].len) == 0) {
+			p = path + byid[i].len;
+			if (strlen(p) != ACMEGW_ID_LEN ||
+			    !router_is_id(p, ACMEGW_ID_LEN))
+				return -1;
+			memcpy(id, p, ACMEGW_ID_LEN + 1);
+			*kind = byid[i].kind;
 			return 0;
 		}
 	if (strncmp(path, "/acct/", 6) != 0)
@@ -173,18 +207,16 @@ router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
 }
 
 /*
- * The resources of the next issue: they stay in the directory (lego
- * refuses a directory without newOrder), their JWS is verified in full,
- * and then they answer 404 honestly.
+ * The resources of the next issue: they stay in the directory (clients
+ * such as lego refuse a directory without revokeCert), their JWS is
+ * verified in full, and then they answer 404 honestly.
  */
 static int
 router_not_yet(struct ctx *ctx, DB_TXN *txn)
 {
 	(void)txn;
 	problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-	    "%s is not implemented yet in this version",
-	    strcmp(ctx->req->path, "/new-order") == 0 ? "newOrder" :
-	    "revokeCert");
+	    "revokeCert is not implemented yet in this version");
 	return -1;
 }
 
@@ -241,6 +273,7 @@ router_attempt_reset(struct router_txn *x)
 	json_object_put(ctx->payload);
 	ctx->payload = NULL;
 	ctx->acct_id[0] = '\0';
+	ctx->poke_worker = 0;
 	jwk_free(x->acct_key);
 	x->acct_key = NULL;
 }
@@ -379,6 +412,8 @@ router_txn_body(DB_TXN *txn, void *arg)
 
 	/* Step 13: the handler; its writes are undone if it refuses. */
 	rc = store_txn_child(ctx->store, txn, router_child, x);
+	if (rc != 0)
+		ctx->poke_worker = 0;	/* nothing it queued survives */
 	if (rc == -1)
 		return 0;
 	return rc;
@@ -456,6 +491,9 @@ router_post(struct ctx *ctx, enum route_kind kind)
 	}
 
 	rc = store_txn_run(ctx->store, 0, router_txn_body, &x);
+	if (rc == 0 && ctx->poke_worker)
+		(void)chall_poke_worker(ctx->conf);	/* after the commit */
+	ctx->poke_worker = 0;
 	if (rc != 0) {
 		resp_reset(ctx->resp);
 		ctx->acct_id[0] = '\0';
@@ -512,6 +550,9 @@ router_handle(const struct conf *conf, struct store *store,
 	ctx.now = req->now;
 
 	known = router_match(req->path, &kind, id, cursor) == 0;
+	/* newAuthz exists only when pre-authorization is on (7.4.1). */
+	if (known && kind == ROUTE_NEW_AUTHZ && !conf->pre_authorization)
+		known = 0;
 	want_nonce = req->method == METHOD_POST ||
 	    (known && kind == ROUTE_NEW_NONCE);
 

@@ -47,6 +47,10 @@ static const char *const store_db_file[SDB__MAX] = {
 	"nonces.db",		/* SDB_NONCES */
 	"orders.db",		/* SDB_ORDERS */
 	"orders_by_acct.db",	/* SDB_ORDERS_BY_ACCT */
+	"authz.db",		/* SDB_AUTHZ */
+	"challs.db",		/* SDB_CHALLS */
+	"authz_reuse.db",	/* SDB_AUTHZ_REUSE */
+	"jobs.db",		/* SDB_JOBS */
 };
 
 #define STORE_SCHEMA_KEY	"schema"
@@ -315,6 +319,7 @@ store_open(const struct conf *conf, int flags, char *err, size_t errsz)
 		goto out;
 	}
 	st->retries = conf->txn_retries;
+	st->budget_ms = conf->lock_timeout;
 
 	if ((rc = db_env_create(&st->env, 0)) != 0) {
 		st->env = NULL;
@@ -445,7 +450,7 @@ store_backoff(unsigned int attempt)
 
 	if (gnutls_rnd(GNUTLS_RND_NONCE, &r, sizeof(r)) != 0)
 		r = (uint32_t)getpid();
-	base_us = 5000L << (attempt < 5 ? attempt : 5);	/* 5..160 ms */
+	base_us = 1000L << (attempt < 5 ? attempt : 5);	/* 1..32 ms */
 	base_us += (long)(r % (uint32_t)base_us);
 	ts.tv_sec = base_us / 1000000;
 	ts.tv_nsec = (base_us % 1000000) * 1000;
@@ -453,13 +458,24 @@ store_backoff(unsigned int attempt)
 		continue;
 }
 
+/* Milliseconds on CLOCK_MONOTONIC. */
+static uint64_t
+store_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /*
  * Run body(txn, arg) in a new transaction: commit when it returns 0 (a
  * synchronous commit, or DB_TXN_WRITE_NOSYNC with STORE_NOSYNC, which is
  * for nonces only; never DB_TXN_NOSYNC), abort otherwise.  When the body
  * or the commit fails with DB_LOCK_DEADLOCK or DB_LOCK_NOTGRANTED, the whole
- * body runs again, at most st->retries more times, after a short jittered
- * sleep: the body must not keep effects of an earlier run.  Returns 0,
+ * body runs again after a short jittered sleep, until st->retries retries
+ * were made and st->budget_ms (lock_timeout) has passed; the body must not
+ * keep effects of an earlier run.  Returns 0,
  * STORE_BUSY when the retries ran out, STORE_FATAL on DB_RUNRECOVERY or
  * a panic (answer 503 and exit: B9), or the body's (or commit's) own
  * non-zero code.
@@ -471,11 +487,24 @@ store_txn_run(struct store *st, int flags, int (*body)(DB_TXN *, void *),
 	DB_TXN		*txn;
 	u_int32_t	 tflags;
 	unsigned int	 attempt;
+	uint64_t	 start;
 	int		 rc, trc;
 
 	assert(st != NULL && st->env != NULL && body != NULL);
 	assert((flags & ~STORE_NOSYNC) == 0);
-	tflags = (flags & STORE_NOSYNC) ? DB_TXN_WRITE_NOSYNC : DB_TXN_SYNC;
+	/*
+	 * DB_TXN_NOWAIT: a lock held by someone else fails at once and the
+	 * whole unit is retried after a short sleep, so no process of ours
+	 * ever sleeps on a Berkeley DB lock.  A process killed while waiting
+	 * for a lock leaves its waiter registered in the lock's pthread
+	 * condition variable, and the next failchk then hangs for ever in
+	 * pthread_cond_destroy() when it frees that lock (__lock_freelock ->
+	 * __mutex_refresh), stalling every responder: seen here under load
+	 * with kill -9.  Without waiting there is no deadlock either.
+	 */
+	tflags = ((flags & STORE_NOSYNC) ? DB_TXN_WRITE_NOSYNC : DB_TXN_SYNC) |
+	    DB_TXN_NOWAIT;
+	start = store_now_ms();
 
 	for (attempt = 0;; attempt++) {
 		if (st->panic) {
@@ -502,7 +531,13 @@ store_txn_run(struct store *st, int flags, int (*body)(DB_TXN *, void *),
 		}
 		if (!store_is_retryable(rc))
 			break;
-		if (attempt >= st->retries) {
+		/*
+		 * Give up after st->retries retries once the lock budget
+		 * (lock_timeout) is spent as well: a busy page is normal
+		 * under load and costs only a few milliseconds.
+		 */
+		if (attempt >= st->retries &&
+		    store_now_ms() - start >= st->budget_ms) {
 			log_warnx("store: transaction failed %u times (%s): "
 			    "giving up", attempt + 1, db_strerror(rc));
 			rc = STORE_BUSY;
@@ -531,7 +566,8 @@ store_txn_child(struct store *st, DB_TXN *parent,
 
 	assert(st != NULL && st->env != NULL && parent != NULL);
 	assert(body != NULL);
-	if ((rc = st->env->txn_begin(st->env, parent, &child, 0)) != 0) {
+	if ((rc = st->env->txn_begin(st->env, parent, &child,
+	    DB_TXN_NOWAIT)) != 0) {
 		log_warnx("store: DB_ENV->txn_begin (child): %s",
 		    db_strerror(rc));
 		goto out;

@@ -6,14 +6,22 @@
  * Owns state_dir/worker.lock (an flock held by the running worker),
  * state_dir/responder.seen (its mtime: the last time a responder said it
  * was alive) and the upkeep schedule: the lock detector several times a
- * second, failchk every second, checkpoints, nonce expiry, idle exit.
- * Validation jobs will run from worker_jobs() (state_dir/worker.fifo will
- * wake it; nothing creates that FIFO yet).
+ * second, failchk every second, checkpoints, nonce expiry, idle exit;
+ * and the validation job runner: state_dir/worker.fifo (made here, poked
+ * by responders after they queue a job), the scan of SDB_JOBS, up to
+ * max_validations acmegw-validate helpers at once (helper.c) driven from
+ * the one poll() loop, and the verdicts, which it writes to the challenge
+ * and authorization records (brief "Records": the worker writes only
+ * challenges, authorizations and jobs).
  *
  * Must never: let a responder's descriptors (fd 0 is the FastCGI listen
  * socket) or environment reach the worker; block a responder for long;
  * touch the caller's Berkeley DB handles after fork() (B14): the worker is
- * exec'd and opens its own store.
+ * exec'd and opens its own store; hold a transaction open while a
+ * validation runs (B15); block its loop for longer than a tick (200 ms),
+ * so the lock detector and failchk keep their pace; drop a queued job
+ * (beyond max_validations jobs wait) or leave a challenge processing for
+ * ever; ignore SIGCHLD (helper.c reaps each helper by its pid).
  */
 #define _GNU_SOURCE		/* close_range(2) */
 
@@ -45,6 +53,15 @@
 #define WORKER_NONCES_MS	10000	/* nonce expiry (N8, X8) */
 #define WORKER_IDLE_MS		1000	/* responder.seen check */
 #define WORKER_LOCK_TRIES	5	/* flock attempts, 50 ms apart */
+#define WORKER_FIFO		"worker.fifo"
+#define WORKER_SCAN_MS		1000	/* SDB_JOBS rescan without a poke */
+#define WORKER_SCAN_MAX		1000	/* job records looked at per scan */
+#define WORKER_STALE_S		10	/* a started job older than the
+					   validation timeout + this was
+					   interrupted */
+#define WORKER_HELPER_GRACE_MS	2000	/* kill deadline past the timeout */
+#define WORKER_JOBKEY_LEN	(8 + ACMEGW_ID_LEN)
+#define WORKER_DETAIL_MAX	1024	/* verdict detail bytes kept */
 
 #define WORKER_PATH_ENV		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -225,11 +242,32 @@ out:
 /* The worker process                                                   */
 /* ------------------------------------------------------------------ */
 
+/* One validation in flight. */
+struct wjob {
+	unsigned char	 key[WORKER_JOBKEY_LEN];	/* SDB_JOBS key */
+	char		 chall[ACMEGW_ID_LEN + 1];
+	char		 type[16];	/* "http-01" ... */
+	char		 ident[300];	/* for log lines: "dns:*.example.org" */
+	unsigned int	 attempt;	/* 1 for the first run */
+	struct helper	*h;		/* NULL: slot free */
+};
+
 struct worker {
 	const struct conf *conf;
 	struct store	*st;
 	int64_t		 started;	/* ms, monotonic */
 	time_t		 started_wall;
+
+	/* Validation jobs. */
+	int		 fifo_rd;	/* state_dir/worker.fifo; -1 */
+	int		 fifo_wr;	/* dummy writer: no EOF spin; -1 */
+	struct wjob	*jobs;		/* nslots slots */
+	size_t		 nslots;	/* max_validations */
+	size_t		 nrunning;
+	size_t		 queued;	/* job records seen by the last scan */
+	int		 scanned;	/* a scan completed since start */
+	int		 poked;		/* the FIFO said a job was queued */
+	int64_t		 next_scan;	/* ms, monotonic */
 };
 
 static void
@@ -249,19 +287,1008 @@ worker_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* ------------------------------------------------------------------ */
+/* Validation jobs                                                      */
+/* ------------------------------------------------------------------ */
+
+/* One SDB_JOBS record, checked. */
+struct wjobrec {
+	char		 chall[ACMEGW_ID_LEN + 1];
+	int64_t		 attempts;	/* runs started so far */
+	int64_t		 started;	/* epoch; 0: not running */
+};
+
 /*
- * Validation jobs: later issues add them here.  A responder commits a job
- * to the store and pokes state_dir/worker.fifo; the main loop then calls
- * this, which runs due jobs through acmegw-validate (outside any
- * transaction: B15) and retries jobs a crash interrupted.  There are no
- * jobs yet.  Returns 0, or -1 on a store failure.
+ * Make state_dir/worker.fifo (mode 0600) if missing and open it for
+ * reading without blocking, plus a writer of our own so that the read
+ * end never sees end-of-file (which poll() would report for ever) when a
+ * responder's writer closes.  Without the FIFO the worker still rescans
+ * its jobs every second.  Returns 0, or -1 after a log line.
  */
 static int
-worker_jobs(struct worker *w, time_t now)
+worker_fifo_open(struct worker *w)
 {
-	(void)w;
-	(void)now;
+	char		 path[PATH_MAX];
+	struct stat	 sb;
+
+	w->fifo_rd = w->fifo_wr = -1;
+	if (worker_path(w->conf, WORKER_FIFO, path, sizeof(path)) == -1)
+		goto fail;
+	if (mkfifo(path, 0600) == -1 && errno != EEXIST) {
+		log_warn("worker: mkfifo %s", path);
+		goto fail;
+	}
+	if ((w->fifo_rd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		log_warn("worker: %s", path);
+		goto fail;
+	}
+	if (fstat(w->fifo_rd, &sb) == -1 || !S_ISFIFO(sb.st_mode)) {
+		log_warnx("worker: %s is not a FIFO (remove it); new jobs are "
+		    "found by the scan every second", path);
+		goto fail;
+	}
+	if ((w->fifo_wr = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1) {
+		log_warn("worker: %s", path);
+		goto fail;
+	}
 	return 0;
+fail:
+	if (w->fifo_rd != -1)
+		close(w->fifo_rd);
+	if (w->fifo_wr != -1)
+		close(w->fifo_wr);
+	w->fifo_rd = w->fifo_wr = -1;
+	return -1;
+}
+
+/* Read every poke waiting in the FIFO. */
+static void
+worker_fifo_drain(struct worker *w)
+{
+	char	 buf[512];
+	ssize_t	 n;
+
+	for (;;) {
+		n = read(w->fifo_rd, buf, sizeof(buf));
+		if (n > 0) {
+			w->poked = 1;
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+			log_warn("worker: read %s", WORKER_FIFO);
+		break;
+	}
+}
+
+/*
+ * Parse the job record val[0..valsz) stored under key (keysz bytes) into
+ * jr: exactly "v" 1, "chall" (the id that ends the key), "attempts" and
+ * "started".  Returns 0, or -1 for anything else.
+ */
+static int
+worker_job_parse(const unsigned char *key, size_t keysz, const char *val,
+    size_t valsz, struct wjobrec *jr)
+{
+	static const char *const members[] = {
+		"v", "chall", "attempts", "started", NULL
+	};
+	struct json_object	*obj = NULL;
+	const char		*s;
+	size_t			 len;
+	int64_t			 v;
+	int			 rc = -1;
+
+	memset(jr, 0, sizeof(*jr));
+	if (keysz != WORKER_JOBKEY_LEN ||
+	    (obj = json_parse_strict(val, valsz, NULL)) == NULL ||
+	    json_only_members(obj, members, NULL) == -1 ||
+	    json_get_int(obj, "v", 1, 1, &v) != 0 ||
+	    json_get_str(obj, "chall", &s, &len) != 0 ||
+	    len != ACMEGW_ID_LEN ||
+	    memcmp(s, key + 8, ACMEGW_ID_LEN) != 0 ||
+	    json_get_int(obj, "attempts", 0, 1000000, &jr->attempts) != 0 ||
+	    json_get_int(obj, "started", 0, INT64_MAX - 1, &jr->started) != 0)
+		goto out;
+	memcpy(jr->chall, s, ACMEGW_ID_LEN);
+	jr->chall[ACMEGW_ID_LEN] = '\0';
+	rc = 0;
+out:
+	json_object_put(obj);
+	return rc;
+}
+
+/*
+ * Whether job jr should be run now: it was never started, or it was
+ * started before this worker existed (a crash or a kill interrupted the
+ * worker that ran it), or longer ago than the validation could take
+ * (validation_timeout + WORKER_STALE_S: the verdict was lost).  The
+ * caller has checked that this worker is not running it.
+ */
+static int
+worker_job_is_due(const struct worker *w, const struct wjobrec *jr,
+    time_t now)
+{
+	int64_t	 stale;
+
+	if (jr->started == 0)
+		return 1;
+	if (jr->started <= (int64_t)w->started_wall)
+		return 1;
+	stale = w->conf->validation_timeout / 1000 + 1 + WORKER_STALE_S;
+	return jr->started + stale < (int64_t)now ||
+	    jr->started > (int64_t)now + stale;
+}
+
+/* Whether this worker runs the job stored under key. */
+static int
+worker_job_is_running(const struct worker *w, const unsigned char *key,
+    size_t keysz)
+{
+	size_t	 i;
+
+	if (keysz != WORKER_JOBKEY_LEN)
+		return 0;
+	for (i = 0; i < w->nslots; i++)
+		if (w->jobs[i].h != NULL &&
+		    memcmp(w->jobs[i].key, key, WORKER_JOBKEY_LEN) == 0)
+			return 1;
+	return 0;
+}
+
+/* Add member key = val to obj; val is put when that fails. */
+static int
+worker_add(struct json_object *obj, const char *key, struct json_object *val)
+{
+	if (val == NULL)
+		return -1;
+	if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		return -1;
+	}
+	return 0;
+}
+
+/* A new problem object {"type","detail","status"}; NULL without memory. */
+static struct json_object *
+worker_problem(enum acme_prob prob, const char *detail)
+{
+	struct json_object	*o;
+
+	assert(prob != ACME_PROB_NONE && prob < ACME_PROB__MAX);
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (worker_add(o, "type", json_object_new_string(
+	    acme_prob_type[prob])) == -1 ||
+	    worker_add(o, "detail", json_object_new_string(detail)) == -1 ||
+	    worker_add(o, "status", json_object_new_int(
+	    acme_prob_status(prob))) == -1) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * In txn: make challenge chall (record, DB_RMW-read by the caller)
+ * invalid with problem prob and detail, and its authorization (when
+ * authz is not NULL) invalid too.  Returns 0, -1 without memory, or the
+ * store's error code.
+ */
+static int
+worker_fail_txn(struct store *st, DB_TXN *txn, struct json_object *chall,
+    struct json_object *authz, enum acme_prob prob, const char *detail)
+{
+	const char	*id;
+	int		 rc = -1;
+
+	if (worker_add(chall, "status",
+	    json_object_new_string("invalid")) == -1 ||
+	    worker_add(chall, "error", worker_problem(prob, detail)) == -1 ||
+	    json_get_str(chall, "id", &id, NULL) != 0)
+		goto out;
+	if ((rc = store_put_json(st, txn, SDB_CHALLS, id, chall, 0)) != 0)
+		goto out;
+	rc = -1;
+	if (authz == NULL) {
+		rc = 0;
+		goto out;
+	}
+	if (worker_add(authz, "status",
+	    json_object_new_string("invalid")) == -1 ||
+	    json_get_str(authz, "id", &id, NULL) != 0)
+		goto out;
+	rc = store_put_json(st, txn, SDB_AUTHZ, id, authz, 0);
+out:
+	return rc;
+}
+
+/*
+ * The acmegw-validate request (man/acmegw-validate.8) for challenge
+ * chall of authorization authz, with the account's key thumbprint and
+ * id.  Returns a malloc'd string, or NULL without memory.
+ */
+static char *
+worker_request(const struct conf *conf, struct json_object *chall,
+    struct json_object *authz, const char *acct, const char *thumb)
+{
+	struct json_object	*req = NULL, *id, *set, *caa;
+	const char		*type, *token, *itype, *ivalue, *s;
+	char			 value[300], uri[2048];
+	char			*ka = NULL, *ret = NULL;
+	size_t			 i;
+	int			 wildcard = 0;
+
+	if (json_get_str(chall, "type", &type, NULL) != 0 ||
+	    json_get_str(chall, "token", &token, NULL) != 0 ||
+	    json_get_obj(authz, "identifier", &id) != 0 ||
+	    json_get_str(id, "type", &itype, NULL) != 0 ||
+	    json_get_str(id, "value", &ivalue, NULL) != 0)
+		goto out;
+	(void)json_get_bool(authz, "wildcard", &wildcard);
+	if ((size_t)snprintf(value, sizeof(value), "%s%s",
+	    wildcard ? "*." : "", ivalue) >= sizeof(value) ||
+	    url_build(conf, uri, sizeof(uri), "/acct/%s", acct) == -1 ||
+	    asprintf(&ka, "%s.%s", token, thumb) == -1) {
+		ka = NULL;
+		goto out;
+	}
+	if ((req = json_object_new_object()) == NULL ||
+	    worker_add(req, "v", json_object_new_int(1)) == -1 ||
+	    worker_add(req, "type", json_object_new_string(type)) == -1 ||
+	    worker_add(req, "identifier", id = json_object_new_object()) ==
+	    -1 ||
+	    worker_add(id, "type", json_object_new_string(itype)) == -1 ||
+	    worker_add(id, "value", json_object_new_string(value)) == -1 ||
+	    worker_add(req, "token", json_object_new_string(token)) == -1 ||
+	    worker_add(req, "key_authorization",
+	    json_object_new_string(ka)) == -1 ||
+	    worker_add(req, "account_uri", json_object_new_string(uri)) ==
+	    -1 ||
+	    worker_add(req, "settings", set = json_object_new_object()) ==
+	    -1 ||
+	    worker_add(set, "http_port",
+	    json_object_new_int((int)conf->validate_http_port)) == -1 ||
+	    worker_add(set, "tls_port",
+	    json_object_new_int((int)conf->validate_tls_port)) == -1 ||
+	    worker_add(set, "resolver", json_object_new_string(
+	    conf->resolver != NULL ? conf->resolver : "")) == -1 ||
+	    worker_add(set, "allow_private",
+	    json_object_new_boolean(conf->allow_private_targets)) == -1 ||
+	    worker_add(set, "timeout_ms",
+	    json_object_new_int64(conf->validation_timeout)) == -1 ||
+	    worker_add(set, "caa_identities",
+	    caa = json_object_new_array()) == -1 ||
+	    worker_add(set, "check_caa",
+	    json_object_new_boolean(conf->caa_identitiessz > 0)) == -1)
+		goto out;
+	for (i = 0; i < conf->caa_identitiessz; i++)
+		if (json_object_array_add(caa,
+		    json_object_new_string(conf->caa_identities[i])) != 0)
+			goto out;
+	if ((s = json_compact(req)) == NULL)
+		goto out;
+	ret = strdup(s);
+out:
+	free(ka);
+	json_object_put(req);
+	return ret;
+}
+
+/* The scan of SDB_JOBS: what is due, how many are queued. */
+struct wscan {
+	struct worker	*w;
+	time_t		 now;
+	unsigned char	(*keys)[WORKER_JOBKEY_LEN];
+	size_t		 want;		/* room in keys */
+	size_t		 nkeys;		/* due jobs found */
+	size_t		 seen;		/* job records looked at */
+};
+
+/*
+ * Transaction body of the scan: walk SDB_JOBS in key (queue time) order
+ * with a read-committed cursor (no read lock outlives its record, so a
+ * challenge POST is never held up), collect up to sc->want due jobs that
+ * this worker does not run, count the records (at most WORKER_SCAN_MAX),
+ * and delete records that are not jobs (they could never run).
+ */
+static int
+worker_scan_txn(DB_TXN *txn, void *arg)
+{
+	struct wscan	*sc = arg;
+	struct worker	*w = sc->w;
+	DB		*db = w->st->db[SDB_JOBS];
+	DBC		*cur = NULL;
+	DBT		 k, v;
+	struct wjobrec	 jr;
+	char		 san[80];
+	int		 rc, crc;
+
+	sc->nkeys = sc->seen = 0;
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	if ((rc = db->cursor(db, txn, &cur, DB_READ_COMMITTED)) != 0) {
+		cur = NULL;
+		goto out;
+	}
+	while (sc->seen < WORKER_SCAN_MAX &&
+	    (sc->want == 0 || sc->nkeys < sc->want)) {
+		if ((rc = cur->get(cur, &k, &v, DB_NEXT)) != 0)
+			break;
+		sc->seen++;
+		if (worker_job_is_running(w, k.data, k.size))
+			continue;
+		if (worker_job_parse(k.data, k.size, v.data, v.size,
+		    &jr) == -1) {
+			log_sanitize(san, sizeof(san), k.data, k.size);
+			log_warnx("worker: jobs.db: removing a record that "
+			    "is not a job: \"%s\"", san);
+			if ((rc = cur->del(cur, 0)) != 0)
+				break;
+			sc->seen--;
+			continue;
+		}
+		if (sc->want == 0)
+			break;		/* only counting: one is enough */
+		if (!worker_job_is_due(w, &jr, sc->now))
+			continue;
+		memcpy(sc->keys[sc->nkeys++], k.data, WORKER_JOBKEY_LEN);
+	}
+	if (rc == DB_NOTFOUND)		/* the only end of a scan (B9) */
+		rc = 0;
+out:
+	if (cur != NULL && (crc = cur->close(cur)) != 0 && rc == 0)
+		rc = crc;
+	if (rc != 0 && !store_is_retryable(rc))
+		log_warnx("worker: scanning the jobs: %s", db_strerror(rc));
+	return rc;
+}
+
+enum wstart_what {
+	WS_SKIP = 0,		/* nothing to do (gone, not due) */
+	WS_DONE,		/* job finished without running */
+	WS_RUN			/* run the validator with ws->req */
+};
+
+/* Starting one job: inputs, then what the transaction decided. */
+struct wstart {
+	struct worker	*w;
+	const unsigned char *key;
+	time_t		 now;
+	enum wstart_what what;
+	char		*req;		/* the validator request (WS_RUN) */
+	unsigned int	 attempt;
+	char		 type[16];
+	char		 ident[300];
+	char		 why[160];	/* WS_DONE: what happened */
+};
+
+/*
+ * Transaction body that starts one job: re-read it with DB_RMW; drop it
+ * when its challenge is gone or no longer processing; fail the challenge
+ * (and the authorization, when still pending) when the authorization is
+ * no longer pending, the account cannot validate, or the job was
+ * interrupted validation_attempts times already; otherwise build the
+ * validator request and mark the job started now, attempts + 1.
+ */
+static int
+worker_start_txn(DB_TXN *txn, void *arg)
+{
+	struct wstart		*ws = arg;
+	struct worker		*w = ws->w;
+	struct store		*st = w->st;
+	const struct conf	*conf = w->conf;
+	struct json_object	*chall = NULL, *authz = NULL, *acct = NULL;
+	struct json_object	*job = NULL, *id;
+	struct wjobrec		 jr;
+	const char		*status, *authz_id, *acct_id, *thumb, *s;
+	const char		*itype = "?", *ivalue = "?", *text;
+	void			*val = NULL;
+	size_t			 valsz, len;
+	char			 detail[160];
+	int			 rc, wildcard = 0;
+
+	free(ws->req);
+	ws->req = NULL;
+	ws->what = WS_SKIP;
+	ws->why[0] = '\0';
+	ws->type[0] = '\0';
+	snprintf(ws->ident, sizeof(ws->ident), "?");
+
+	rc = store_get(st, txn, SDB_JOBS, ws->key, WORKER_JOBKEY_LEN, DB_RMW,
+	    &val, &valsz);
+	if (rc == DB_NOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if (worker_job_parse(ws->key, WORKER_JOBKEY_LEN, val, valsz,
+	    &jr) == -1) {
+		snprintf(ws->why, sizeof(ws->why), "not a job record: "
+		    "removed");
+		ws->what = WS_DONE;
+		rc = store_del(st, txn, SDB_JOBS, ws->key, WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (!worker_job_is_due(w, &jr, ws->now))
+		goto out;
+
+	rc = chall_load(st, txn, jr.chall, DB_RMW, &chall);
+	if (rc == DB_NOTFOUND || rc == -1) {
+		snprintf(ws->why, sizeof(ws->why), "the challenge %s: "
+		    "dropped", rc == -1 ? "is damaged" : "is gone");
+		ws->what = WS_DONE;
+		rc = store_del(st, txn, SDB_JOBS, ws->key, WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	(void)json_get_str(chall, "type", &s, NULL);
+	snprintf(ws->type, sizeof(ws->type), "%s", s);
+	(void)json_get_str(chall, "status", &status, NULL);
+	(void)json_get_str(chall, "authz", &authz_id, NULL);
+	(void)json_get_str(chall, "acct", &acct_id, NULL);
+	if (strcmp(status, "processing") != 0) {
+		snprintf(ws->why, sizeof(ws->why), "the challenge is %s, no "
+		    "longer processing: dropped", status);
+		ws->what = WS_DONE;
+		rc = store_del(st, txn, SDB_JOBS, ws->key, WORKER_JOBKEY_LEN);
+		goto out;
+	}
+
+	ws->what = WS_DONE;
+	rc = authz_load(st, txn, authz_id, DB_RMW, &authz);
+	if (rc == DB_NOTFOUND || rc == -1) {
+		snprintf(ws->why, sizeof(ws->why), "its authorization cannot "
+		    "be read: challenge failed");
+		if ((rc = worker_fail_txn(st, txn, chall, NULL,
+		    ACME_PROB_SERVER_INTERNAL, "the authorization of this "
+		    "challenge cannot be read")) == 0)
+			rc = store_del(st, txn, SDB_JOBS, ws->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if (json_get_obj(authz, "identifier", &id) == 0) {
+		(void)json_get_str(id, "type", &itype, NULL);
+		(void)json_get_str(id, "value", &ivalue, NULL);
+	}
+	(void)json_get_bool(authz, "wildcard", &wildcard);
+	snprintf(detail, sizeof(detail), "%s:%s%s", itype, wildcard ? "*." :
+	    "", ivalue);
+	log_sanitize(ws->ident, sizeof(ws->ident), detail, strlen(detail));
+	if (authz_refresh(authz, ws->now) &&
+	    (rc = store_put_json(st, txn, SDB_AUTHZ, authz_id, authz,
+	    0)) != 0)
+		goto out;
+	(void)json_get_str(authz, "status", &status, NULL);
+	if (strcmp(status, "pending") != 0) {
+		snprintf(ws->why, sizeof(ws->why), "the authorization is %s: "
+		    "challenge failed", status);
+		snprintf(detail, sizeof(detail), "the authorization is %s; "
+		    "the challenge was not validated", status);
+		if ((rc = worker_fail_txn(st, txn, chall, NULL,
+		    ACME_PROB_UNAUTHORIZED, detail)) == 0)
+			rc = store_del(st, txn, SDB_JOBS, ws->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+
+	if (jr.attempts >= (int64_t)conf->validation_attempts) {
+		snprintf(ws->why, sizeof(ws->why), "interrupted %lld time%s: "
+		    "challenge failed", (long long)jr.attempts,
+		    jr.attempts == 1 ? "" : "s");
+		snprintf(detail, sizeof(detail), "validation was interrupted "
+		    "%lld time%s", (long long)jr.attempts,
+		    jr.attempts == 1 ? "" : "s");
+		if ((rc = worker_fail_txn(st, txn, chall, authz,
+		    ACME_PROB_SERVER_INTERNAL, detail)) == 0)
+			rc = store_del(st, txn, SDB_JOBS, ws->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+
+	rc = store_get_json(st, txn, SDB_ACCOUNTS, acct_id, 0, &acct);
+	if (rc == DB_NOTFOUND || rc == EINVAL ||
+	    (rc == 0 && (json_get_str(acct, "thumb", &thumb, &len) != 0 ||
+	    len != ACMEGW_THUMB_LEN ||
+	    json_get_str(acct, "status", &s, NULL) != 0))) {
+		snprintf(ws->why, sizeof(ws->why), "its account cannot be "
+		    "read: challenge failed");
+		if ((rc = worker_fail_txn(st, txn, chall, authz,
+		    ACME_PROB_SERVER_INTERNAL, "the account of this "
+		    "challenge cannot be read")) == 0)
+			rc = store_del(st, txn, SDB_JOBS, ws->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if (strcmp(s, "valid") != 0) {
+		snprintf(ws->why, sizeof(ws->why), "the account is %s: "
+		    "challenge failed", s);
+		snprintf(detail, sizeof(detail), "the account is %s", s);
+		if ((rc = worker_fail_txn(st, txn, chall, authz,
+		    ACME_PROB_UNAUTHORIZED, detail)) == 0)
+			rc = store_del(st, txn, SDB_JOBS, ws->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+
+	rc = -1;
+	if ((ws->req = worker_request(conf, chall, authz, acct_id,
+	    thumb)) == NULL)
+		goto out;
+	if ((job = json_object_new_object()) == NULL ||
+	    worker_add(job, "v", json_object_new_int(ACMEGW_SCHEMA)) == -1 ||
+	    worker_add(job, "chall", json_object_new_string(jr.chall)) ==
+	    -1 ||
+	    worker_add(job, "attempts",
+	    json_object_new_int64(jr.attempts + 1)) == -1 ||
+	    worker_add(job, "started", json_object_new_int64(ws->now)) ==
+	    -1 ||
+	    (text = json_compact(job)) == NULL)
+		goto out;
+	if ((rc = store_put(st, txn, SDB_JOBS, ws->key, WORKER_JOBKEY_LEN,
+	    text, strlen(text), 0)) != 0)
+		goto out;
+	ws->attempt = (unsigned int)jr.attempts + 1;
+	ws->what = WS_RUN;
+out:
+	if (rc == -1)
+		log_warnx("worker: out of memory starting a job");
+	json_object_put(job);
+	json_object_put(acct);
+	json_object_put(authz);
+	json_object_put(chall);
+	free(val);
+	return rc;
+}
+
+/* The arguments acmegw-validate gets: its path and the log level. */
+static void
+worker_validator_argv(const struct conf *conf, char *argv[3])
+{
+	argv[0] = conf->validator_path != NULL ? conf->validator_path :
+	    LIBEXECDIR "/acmegw-validate";
+	argv[1] = conf->log_level >= 2 ? "-d" : conf->log_level == 0 ?
+	    "-q" : NULL;
+	argv[2] = NULL;
+}
+
+/*
+ * Start the job stored under key in a free slot: its transaction
+ * (worker_start_txn()), then, with no transaction open (B15), the
+ * validator with a deadline of validation_timeout + 2 s.  A job that
+ * cannot start now (store busy, fork failed) stays queued and runs again
+ * once it looks interrupted.  Returns 0, or -1 on a store failure.
+ */
+static int
+worker_job_start(struct worker *w, const unsigned char *key, time_t now)
+{
+	struct wstart	 ws;
+	struct wjob	*j = NULL;
+	char		*argv[3], err[256];
+	size_t		 i;
+	int		 rc, ret = -1;
+
+	for (i = 0; i < w->nslots; i++)
+		if (w->jobs[i].h == NULL) {
+			j = &w->jobs[i];
+			break;
+		}
+	assert(j != NULL);
+	memset(&ws, 0, sizeof(ws));
+	ws.w = w;
+	ws.key = key;
+	ws.now = now;
+	if ((rc = store_txn_run(w->st, 0, worker_start_txn, &ws)) != 0) {
+		log_warnx("worker: starting the job of challenge %.22s: %s; "
+		    "it runs again later", (const char *)key + 8,
+		    store_strerror(rc));
+		goto out;
+	}
+	ret = 0;
+	if (ws.what == WS_DONE)
+		log_info("worker: challenge %.22s (%s) for %s: %s",
+		    (const char *)key + 8, ws.type[0] ? ws.type : "?",
+		    ws.ident, ws.why);
+	if (ws.what != WS_RUN)
+		goto out;
+
+	memset(j, 0, sizeof(*j));
+	memcpy(j->key, key, WORKER_JOBKEY_LEN);
+	memcpy(j->chall, key + 8, ACMEGW_ID_LEN);
+	snprintf(j->type, sizeof(j->type), "%s", ws.type);
+	snprintf(j->ident, sizeof(j->ident), "%s", ws.ident);
+	j->attempt = ws.attempt;
+	worker_validator_argv(w->conf, argv);
+	if ((j->h = helper_start(argv[0], argv, ws.req, strlen(ws.req),
+	    w->conf->validation_timeout + WORKER_HELPER_GRACE_MS, err,
+	    sizeof(err))) == NULL) {
+		log_warnx("worker: challenge %s: cannot run the validator: "
+		    "%s; it runs again later", j->chall, err);
+		goto out;
+	}
+	w->nrunning++;
+	log_info("worker: challenge %s (%s) for %s: validation started%s",
+	    j->chall, j->type, j->ident, j->attempt > 1 ?
+	    " again after an interruption" : "");
+out:
+	free(ws.req);
+	return ret;
+}
+
+/*
+ * Check the verdict text[0..len) of acmegw-validate for a challenge of
+ * type: exactly "v" 1, "status" valid or invalid, "addresses" (strings),
+ * "method" equal to type, and for invalid an "error" with a "type" the
+ * validator may give and a "detail".  Returns 0 with *prob
+ * (ACME_PROB_NONE when valid) and detail filled in, or -1.
+ */
+static int
+worker_verdict_parse(const char *text, size_t len, const char *type,
+    enum acme_prob *prob, char *detail, size_t detailsz, char *addrs,
+    size_t addrssz)
+{
+	static const char *const members[] = {
+		"v", "status", "error", "addresses", "method", NULL
+	};
+	static const char *const errmembers[] = { "type", "detail", NULL };
+	static const enum acme_prob allowed[] = {
+		ACME_PROB_CONNECTION, ACME_PROB_DNS, ACME_PROB_TLS,
+		ACME_PROB_UNAUTHORIZED, ACME_PROB_INCORRECT_RESPONSE,
+		ACME_PROB_CAA
+	};
+	struct json_object	*v = NULL, *err, *arr, *el;
+	const char		*status, *method, *etype, *d;
+	size_t			 dlen, i, n, off = 0;
+	int64_t			 ver;
+	int			 rc = -1;
+
+	*prob = ACME_PROB_NONE;
+	detail[0] = '\0';
+	addrs[0] = '\0';
+	if ((v = json_parse_strict(text, len, NULL)) == NULL ||
+	    json_only_members(v, members, NULL) == -1 ||
+	    json_get_int(v, "v", 1, 1, &ver) != 0 ||
+	    json_get_str(v, "status", &status, NULL) != 0 ||
+	    json_get_str(v, "method", &method, NULL) != 0 ||
+	    strcmp(method, type) != 0 ||
+	    json_get_array(v, "addresses", &arr) != 0)
+		goto out;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		el = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(el, json_type_string))
+			goto out;
+		d = json_object_get_string(el);
+		if (off + strlen(d) + 2 < addrssz) {
+			off += (size_t)snprintf(addrs + off, addrssz - off,
+			    "%s%s", off > 0 ? " " : "", d);
+		}
+	}
+	if (strcmp(status, "valid") == 0) {
+		if (json_get_obj(v, "error", &err) != 1)
+			goto out;
+		rc = 0;
+		goto out;
+	}
+	if (strcmp(status, "invalid") != 0 ||
+	    json_get_obj(v, "error", &err) != 0 ||
+	    json_only_members(err, errmembers, NULL) == -1 ||
+	    json_get_str(err, "type", &etype, NULL) != 0 ||
+	    json_get_str(err, "detail", &d, &dlen) != 0 ||
+	    dlen == 0 || dlen > WORKER_DETAIL_MAX)
+		goto out;
+	for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (strcmp(etype, acme_prob_type[allowed[i]]) == 0)
+			break;
+	if (i == sizeof(allowed) / sizeof(allowed[0]))
+		goto out;
+	*prob = allowed[i];
+	snprintf(detail, detailsz, "%s", d);
+	rc = 0;
+out:
+	json_object_put(v);
+	return rc;
+}
+
+/* Writing one verdict. */
+struct wdone {
+	struct worker	*w;
+	const struct wjob *j;
+	time_t		 now;
+	enum acme_prob	 prob;		/* ACME_PROB_NONE: valid */
+	const char	*detail;
+	const char	*why;		/* what happened, for the log */
+};
+
+/*
+ * Transaction body that writes a verdict: with the job, the challenge and
+ * the authorization read with DB_RMW, a valid verdict makes the challenge
+ * and the authorization valid (validated now; the authorization expires
+ * after authz_reuse, or authz_lifetime when reuse is off), an invalid one
+ * makes both invalid with the problem; the job is deleted.  A job whose
+ * challenge is no longer processing is dropped; one whose authorization
+ * is no longer pending fails the challenge alone.
+ */
+static int
+worker_done_txn(DB_TXN *txn, void *arg)
+{
+	struct wdone		*wd = arg;
+	struct store		*st = wd->w->st;
+	const struct conf	*conf = wd->w->conf;
+	struct json_object	*chall = NULL, *authz = NULL;
+	const char		*status, *authz_id;
+	void			*val = NULL;
+	size_t			 valsz;
+	char			 detail[160];
+	unsigned int		 life;
+	int			 rc;
+
+	wd->why = "written";
+	rc = store_get(st, txn, SDB_JOBS, wd->j->key, WORKER_JOBKEY_LEN,
+	    DB_RMW, &val, &valsz);
+	if (rc == DB_NOTFOUND) {
+		wd->why = "the job is gone: verdict dropped";
+		rc = 0;
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	rc = chall_load(st, txn, wd->j->chall, DB_RMW, &chall);
+	if (rc == DB_NOTFOUND || rc == -1) {
+		wd->why = "the challenge is gone or damaged: verdict dropped";
+		rc = store_del(st, txn, SDB_JOBS, wd->j->key,
+		    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	(void)json_get_str(chall, "status", &status, NULL);
+	if (strcmp(status, "processing") != 0) {
+		wd->why = "the challenge is no longer processing: verdict "
+		    "dropped";
+		rc = store_del(st, txn, SDB_JOBS, wd->j->key,
+		    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	(void)json_get_str(chall, "authz", &authz_id, NULL);
+	rc = authz_load(st, txn, authz_id, DB_RMW, &authz);
+	if (rc == DB_NOTFOUND || rc == -1) {
+		wd->why = "the authorization cannot be read: challenge failed";
+		if ((rc = worker_fail_txn(st, txn, chall, NULL,
+		    ACME_PROB_SERVER_INTERNAL, "the authorization of this "
+		    "challenge cannot be read")) == 0)
+			rc = store_del(st, txn, SDB_JOBS, wd->j->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if (authz_refresh(authz, wd->now) &&
+	    (rc = store_put_json(st, txn, SDB_AUTHZ, authz_id, authz,
+	    0)) != 0)
+		goto out;
+	(void)json_get_str(authz, "status", &status, NULL);
+	if (strcmp(status, "pending") != 0) {
+		wd->why = "the authorization is no longer pending: challenge "
+		    "failed";
+		snprintf(detail, sizeof(detail), "the authorization became "
+		    "%s during validation", status);
+		if ((rc = worker_fail_txn(st, txn, chall, NULL,
+		    ACME_PROB_UNAUTHORIZED, detail)) == 0)
+			rc = store_del(st, txn, SDB_JOBS, wd->j->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+
+	if (wd->prob != ACME_PROB_NONE) {
+		if ((rc = worker_fail_txn(st, txn, chall, authz, wd->prob,
+		    wd->detail)) == 0)
+			rc = store_del(st, txn, SDB_JOBS, wd->j->key,
+			    WORKER_JOBKEY_LEN);
+		goto out;
+	}
+	rc = -1;
+	life = conf->authz_reuse > 0 ? conf->authz_reuse :
+	    conf->authz_lifetime;
+	json_object_object_del(chall, "error");
+	if (worker_add(chall, "status",
+	    json_object_new_string("valid")) == -1 ||
+	    worker_add(chall, "validated",
+	    json_object_new_int64(wd->now)) == -1 ||
+	    worker_add(authz, "status",
+	    json_object_new_string("valid")) == -1 ||
+	    worker_add(authz, "validated",
+	    json_object_new_int64(wd->now)) == -1 ||
+	    worker_add(authz, "expires",
+	    json_object_new_int64((int64_t)wd->now + life)) == -1)
+		goto out;
+	if ((rc = store_put_json(st, txn, SDB_CHALLS, wd->j->chall, chall,
+	    0)) != 0 ||
+	    (rc = store_put_json(st, txn, SDB_AUTHZ, authz_id, authz,
+	    0)) != 0)
+		goto out;
+	rc = store_del(st, txn, SDB_JOBS, wd->j->key, WORKER_JOBKEY_LEN);
+out:
+	if (rc == -1)
+		log_warnx("worker: out of memory writing a verdict");
+	json_object_put(authz);
+	json_object_put(chall);
+	free(val);
+	return rc;
+}
+
+/*
+ * A helper of slot j is done: read its verdict (exit 0 and a verdict),
+ * or turn its failure into one (killed at the deadline: connection, "did
+ * not finish"; any other failure or an answer that is no verdict:
+ * serverInternal), write it (worker_done_txn()) and free the slot.  When
+ * the write fails the job stays queued and runs again once it looks
+ * interrupted.
+ */
+static void
+worker_job_finish(struct worker *w, struct wjob *j, time_t now)
+{
+	struct wdone	 wd;
+	const char	*out;
+	size_t		 outsz;
+	char		 err[256], detail[WORKER_DETAIL_MAX + 1];
+	char		 addrs[256], what[sizeof(detail) + 64];
+	int		 rc, status;
+
+	memset(&wd, 0, sizeof(wd));
+	addrs[0] = '\0';
+	if (helper_answer(j->h, &out, &outsz, &status, err,
+	    sizeof(err)) == 0) {
+		if (worker_verdict_parse(out, outsz, j->type, &wd.prob, detail,
+		    sizeof(detail), addrs, sizeof(addrs)) == -1) {
+			log_warnx("worker: challenge %s: the validator's "
+			    "answer is not a verdict", j->chall);
+			wd.prob = ACME_PROB_SERVER_INTERNAL;
+			snprintf(detail, sizeof(detail), "the validator "
+			    "failed (its answer was not a verdict)");
+		}
+	} else if (helper_is_timed_out(j->h)) {
+		wd.prob = ACME_PROB_CONNECTION;
+		snprintf(detail, sizeof(detail), "validation of %s did not "
+		    "finish within %u s", strchr(j->ident, ':') != NULL ?
+		    strchr(j->ident, ':') + 1 : j->ident,
+		    (w->conf->validation_timeout + 999) / 1000);
+	} else {
+		log_warnx("worker: challenge %s: %s", j->chall, err);
+		wd.prob = ACME_PROB_SERVER_INTERNAL;
+		snprintf(detail, sizeof(detail), "the validator failed (%s)",
+		    err);
+	}
+	wd.w = w;
+	wd.j = j;
+	wd.now = now;
+	wd.detail = detail;
+	if (wd.prob == ACME_PROB_NONE)
+		snprintf(what, sizeof(what), "valid");
+	else {
+		log_sanitize(what, sizeof(what), detail, strlen(detail));
+		memmove(what + 9, what, strlen(what) + 1 < sizeof(what) - 9 ?
+		    strlen(what) + 1 : sizeof(what) - 9);
+		memcpy(what, "invalid: ", 9);
+		what[sizeof(what) - 1] = '\0';
+	}
+	if ((rc = store_txn_run(w->st, 0, worker_done_txn, &wd)) != 0)
+		log_warnx("worker: challenge %s: the verdict (%s) was not "
+		    "written: %s; the validation runs again later", j->chall,
+		    what, store_strerror(rc));
+	else
+		log_info("worker: challenge %s (%s) for %s: %s%s%s (%s)",
+		    j->chall, j->type, j->ident, what, addrs[0] ? "; " : "",
+		    addrs, wd.why);
+	helper_free(j->h);
+	j->h = NULL;
+	assert(w->nrunning > 0);
+	w->nrunning--;
+	w->poked = 1;		/* a slot is free: look for waiting jobs */
+}
+
+/*
+ * Run the validation jobs: finish the helpers that are done, and when
+ * poked through the FIFO, when a slot freed up, or every second, scan
+ * SDB_JOBS and start due jobs in queue order while fewer than
+ * max_validations run.  Never blocks: the caller's poll() waits on the
+ * FIFO and the helpers (worker_jobs_pollfds()).  Returns 0, or -1 when
+ * the store failed (the scan is retried on the next round).
+ */
+static int
+worker_jobs(struct worker *w, time_t now, int64_t now_ms)
+{
+	struct wscan	 sc;
+	size_t		 i;
+	int		 rc, ret = 0;
+
+	for (i = 0; i < w->nslots; i++)
+		if (w->jobs[i].h != NULL && helper_step(w->jobs[i].h))
+			worker_job_finish(w, &w->jobs[i], now);
+
+	if (!w->poked && now_ms < w->next_scan)
+		return 0;
+	w->poked = 0;
+	w->next_scan = now_ms + WORKER_SCAN_MS;
+
+	memset(&sc, 0, sizeof(sc));
+	sc.w = w;
+	sc.now = now;
+	sc.want = w->nslots - w->nrunning;
+	if (sc.want > 0 && (sc.keys = calloc(sc.want,
+	    sizeof(*sc.keys))) == NULL) {
+		log_warn("worker: calloc");
+		return -1;
+	}
+	if ((rc = store_txn_run(w->st, 0, worker_scan_txn, &sc)) != 0) {
+		log_warnx("worker: scanning the jobs: %s", store_strerror(rc));
+		ret = -1;
+		goto out;
+	}
+	w->queued = sc.seen;
+	w->scanned = 1;
+	for (i = 0; i < sc.nkeys; i++)
+		if (worker_job_start(w, sc.keys[i], now) == -1)
+			ret = -1;
+out:
+	free(sc.keys);
+	return ret;
+}
+
+/*
+ * Fill pfd (room for 1 + nslots * HELPER_POLLFDS) with the FIFO and the
+ * running helpers' descriptors; *wait_ms is lowered to what the helpers
+ * allow.  Returns the number of entries.
+ */
+static size_t
+worker_jobs_pollfds(const struct worker *w, struct pollfd *pfd,
+    int *wait_ms)
+{
+	size_t	 i, n = 0;
+	int	 ms;
+
+	if (w->fifo_rd != -1) {
+		pfd[n].fd = w->fifo_rd;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	for (i = 0; i < w->nslots; i++) {
+		if (w->jobs[i].h == NULL)
+			continue;
+		n += helper_pollfds(w->jobs[i].h, pfd + n, HELPER_POLLFDS);
+		if ((ms = helper_wait_ms(w->jobs[i].h)) < *wait_ms)
+			*wait_ms = ms;
+	}
+	return n;
+}
+
+/*
+ * Kill every validation still running (SIGTERM or the environment needs
+ * recovery): their jobs stay started and the next worker runs them again.
+ */
+static void
+worker_jobs_stop(struct worker *w)
+{
+	size_t	 i;
+
+	for (i = 0; w->jobs != NULL && i < w->nslots; i++) {
+		if (w->jobs[i].h == NULL)
+			continue;
+		log_info("worker: challenge %s: validation stopped; it runs "
+		    "again when the worker restarts", w->jobs[i].chall);
+		helper_free(w->jobs[i].h);
+		w->jobs[i].h = NULL;
+	}
+	w->nrunning = 0;
 }
 
 /*
@@ -374,29 +1401,36 @@ worker_lock(const struct conf *conf, int *fdp)
 
 /*
  * Run the worker of conf->state_dir until SIGTERM or SIGINT, or until no
- * responder has been seen for conf->worker_idle_exit seconds: take the
- * flock on state_dir/worker.lock (if another worker holds it, return 0 at
- * once), open the store, then every 200 ms run the lock detector, every
- * second failchk, every 10 s expire nonces, every 60 s checkpoint, and run
- * queued jobs.  When the environment needs recovery, a fresh worker takes
- * over (worker_recover()) and this one returns -1 at once.  Returns 0 on
- * a normal exit, -1 on failure (after log lines).
+ * responder has been seen for conf->worker_idle_exit seconds while no
+ * validation job is queued or running: take the flock on
+ * state_dir/worker.lock (if another worker holds it, return 0 at once),
+ * open the store and state_dir/worker.fifo, then every 200 ms run the
+ * lock detector, every second failchk, every 10 s expire nonces, every
+ * 60 s checkpoint, and run the validation jobs (worker_jobs()) whenever
+ * the FIFO is poked, a validator finishes, or a second passed.  One
+ * poll() waits on the FIFO and the validators, never longer than the next
+ * timer.  When the environment needs recovery, a fresh worker takes over
+ * (worker_recover()) and this one returns -1 at once.  Validations still
+ * running at exit are killed; their jobs run again in the next worker.
+ * Returns 0 on a normal exit, -1 on failure (after log lines).
  */
 int
 worker_main(const struct conf *conf)
 {
 	struct worker		 w;
 	struct sigaction	 sa;
+	struct pollfd		*pfd = NULL;
 	char			 err[512];
 	int64_t			 now_ms, next_fail, next_ckp, next_nonce;
-	int64_t			 next_idle;
+	int64_t			 next_idle, next_detect;
 	time_t			 now;
-	size_t			 n;
-	int			 lockfd = -1, rc, ret = -1;
+	size_t			 n, npfd;
+	int			 lockfd = -1, rc, ret = -1, wait_ms;
 
 	assert(conf != NULL && conf->state_dir != NULL);
 	memset(&w, 0, sizeof(w));
 	w.conf = conf;
+	w.fifo_rd = w.fifo_wr = -1;
 	worker_quit = 0;
 
 	switch (worker_lock(conf, &lockfd)) {
@@ -425,25 +1459,47 @@ worker_main(const struct conf *conf)
 		log_warn("worker: sigaction");
 		goto out;
 	}
+	/* helper.c reaps each validator by its pid: never ignore SIGCHLD. */
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1) {
+		log_warn("worker: sigaction");
+		goto out;
+	}
 
+	w.nslots = conf->max_validations > 0 ? conf->max_validations : 1;
+	if ((w.jobs = calloc(w.nslots, sizeof(*w.jobs))) == NULL ||
+	    (pfd = calloc(1 + w.nslots * HELPER_POLLFDS,
+	    sizeof(*pfd))) == NULL) {
+		log_warn("worker: calloc");
+		goto out;
+	}
 	if ((w.st = store_open(conf, STORE_WORKER, err, sizeof(err))) ==
 	    NULL) {
 		log_warnx("worker: %s", err);
 		goto out;
 	}
+	(void)worker_fifo_open(&w);
 	w.started = worker_ms();
 	w.started_wall = time(NULL);
 	log_info("worker: running for %s", conf->state_dir);
 
-	next_fail = next_nonce = next_idle = w.started;
+	next_fail = next_nonce = next_idle = next_detect = w.started;
 	next_ckp = w.started + WORKER_CHECKPOINT_MS;
+	w.next_scan = w.started;
 	while (!worker_quit) {
 		now_ms = worker_ms();
 		now = time(NULL);
 
-		if (w.st->panic || worker_detect(&w) == DB_RUNRECOVERY) {
+		if (w.st->panic) {
 			worker_recover(&w, &lockfd);
 			goto out;
+		}
+		if (now_ms >= next_detect) {
+			next_detect = now_ms + WORKER_TICK_MS;
+			if (worker_detect(&w) == DB_RUNRECOVERY) {
+				worker_recover(&w, &lockfd);
+				goto out;
+			}
 		}
 		if (now_ms >= next_fail) {
 			next_fail = now_ms + WORKER_FAILCHK_MS;
@@ -469,25 +1525,54 @@ worker_main(const struct conf *conf)
 				log_warnx("worker: DB_ENV->txn_checkpoint: "
 				    "%s", db_strerror(rc));
 		}
-		if (worker_jobs(&w, now) == -1)
+		if (worker_jobs(&w, now, now_ms) == -1)
 			log_warnx("worker: jobs failed; will retry");
+		if (w.st->panic)
+			continue;
 		if (now_ms >= next_idle) {
 			next_idle = now_ms + WORKER_IDLE_MS;
-			if (worker_is_idle(&w, now)) {
+			/* Queued or running jobs keep the worker. */
+			if (w.nrunning == 0 && w.queued == 0 &&
+			    worker_is_idle(&w, now)) {
 				log_info("worker: no responder seen for %u "
 				    "s: exiting", conf->worker_idle_exit);
 				break;
 			}
 		}
-		/* The FIFO descriptor of worker_jobs() will go here. */
-		if (poll(NULL, 0, WORKER_TICK_MS) == -1 && errno != EINTR)
-			log_warn("worker: poll");
+
+		/* Sleep until the next timer, a poke or a validator. */
+		now_ms = worker_ms();
+		wait_ms = (int)(next_detect - now_ms);
+		if (!w.poked && w.next_scan - now_ms < wait_ms)
+			wait_ms = (int)(w.next_scan - now_ms);
+		if (w.poked)
+			wait_ms = 0;
+		npfd = worker_jobs_pollfds(&w, pfd, &wait_ms);
+		if (wait_ms < 0)
+			wait_ms = 0;
+		if (wait_ms > WORKER_TICK_MS)
+			wait_ms = WORKER_TICK_MS;
+		if (poll(pfd, npfd, wait_ms) == -1) {
+			if (errno != EINTR)
+				log_warn("worker: poll");
+			continue;
+		}
+		if (w.fifo_rd != -1 && npfd > 0 && pfd[0].fd == w.fifo_rd &&
+		    (pfd[0].revents & (POLLIN | POLLERR | POLLHUP)))
+			worker_fifo_drain(&w);
 	}
 	if (worker_quit)
 		log_info("worker: signalled: exiting");
 	ret = 0;
 out:
+	worker_jobs_stop(&w);
 	store_close(w.st);
+	if (w.fifo_rd != -1)
+		close(w.fifo_rd);
+	if (w.fifo_wr != -1)
+		close(w.fifo_wr);
+	free(w.jobs);
+	free(pfd);
 	if (lockfd != -1)
 		close(lockfd);
 	return ret;

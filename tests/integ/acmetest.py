@@ -14,6 +14,7 @@
 #
 # Subcommands (all take the directory URL first):
 #   badinput DIR [--eab-dir DIR2 --eab-kid K --eab-hmac H] [--stale-dir DIR3]
+#   races DIR [--n 10] [--eab-dir DIR2 --eab-kid K --eab-hmac H]
 #   newaccount DIR [--kty p256] [--key-out F] [--contact mailto:..]
 #   preregistered DIR KEYFILE          onlyReturnExisting; prints the id
 #   keychange DIR                      roll a key, old key refused, U4 cases
@@ -23,6 +24,10 @@
 #   verify DIR F                       every acknowledged account exists
 #   nonce DIR                          print a fresh nonce
 #   stale-nonce DIR NONCE              expect 400 badNonce (N4)
+#   responders DIR                     http-01 and tls-alpn-01 responders
+#                                      serving DIR/http, DIR/tls (issue 3)
+#   orders DIR --resp-dir R --mgmt URL [--eab-dir ...]  the order cases
+#   order DIR NAME... --type T --resp-dir R [--mgmt URL]  one order
 # Exit status: 0 all checks passed, 1 a check failed, 2 usage error.
 
 import argparse
@@ -201,6 +206,11 @@ class Resp:
                 return v
         return None
 
+    def hdr_all(self, name):
+        """Every value of a header, joined as one list would be."""
+        name = name.lower()
+        return ", ".join(v for k, v in self.headers if k.lower() == name)
+
     def json(self):
         try:
             return json.loads(self.body)
@@ -378,9 +388,10 @@ def acct_id(loc):
 # ---------------------------------------------------------------- checks
 
 class Checker:
-    def __init__(self):
+    def __init__(self, dirurl=None):
         self.failed = 0
         self.passed = 0
+        self.dirurl = dirurl    # set: POST errors must link to it
 
     def ok(self, rid, desc, msg):
         self.passed += 1
@@ -433,9 +444,19 @@ class Checker:
         if post:
             n = r.hdr("Replay-Nonce")
             if not n or len(n) != NONCE_LEN or n.strip(B64CHARS):
-                errs.append("Replay-Nonce %r on a POST error" % n)
+                errs.append("Replay-Nonce %r on a POST answer" % n)
             elif fresh_from is not None and n == fresh_from:
                 errs.append("Replay-Nonce is the rejected nonce")
+            if problem and self.dirurl:
+                # SECURITY.md 2.0: Link rel="index" and no caching
+                link = r.hdr_all("Link")
+                if ('<%s>' % self.dirurl not in link or
+                        'rel="index"' not in link):
+                    errs.append("Link %r, want <%s>;rel=\"index\"" %
+                                (link, self.dirurl))
+                if "no-store" not in (r.hdr("Cache-Control") or ""):
+                    errs.append("Cache-Control %r, want no-store" %
+                                r.hdr("Cache-Control"))
         if allow is not None:
             a = r.hdr("Allow") or ""
             if allow not in [x.strip() for x in a.split(",")]:
@@ -466,7 +487,7 @@ def off_curve_jwk(key):
 
 def cmd_badinput(a):
     c = Acme(a.dir)
-    ck = Checker()
+    ck = Checker(a.dir)
     na = c.u("newAccount")
     tos = {"termsOfServiceAgreed": True}
 
@@ -520,12 +541,17 @@ def cmd_badinput(a):
         st = (r.json() or {}).get("status")
         if st != "deactivated":
             ck.bad("OK5", "deactivated status", "status %r" % st)
-    r = http("GET", c.u("newNonce"))
-    if r.status not in (200, 204) or not r.hdr("Replay-Nonce"):
-        ck.bad("OK6", "GET newNonce", "%d, Replay-Nonce %r" %
-               (r.status, r.hdr("Replay-Nonce")))
-    else:
-        ck.ok("OK6", "GET newNonce", "%d with Replay-Nonce" % r.status)
+    for m, want in (("HEAD", 200), ("GET", 204)):
+        r = http(m, c.u("newNonce"))
+        if (r.status != want or not r.hdr("Replay-Nonce") or
+                "no-store" not in (r.hdr("Cache-Control") or "")):
+            ck.bad("OK6", "%s newNonce" % m, "%d, Replay-Nonce %r, "
+                   "Cache-Control %r; want %d, a nonce, no-store" %
+                   (r.status, r.hdr("Replay-Nonce"),
+                    r.hdr("Cache-Control"), want))
+        else:
+            ck.ok("OK6", "%s newNonce" % m, "%d with Replay-Nonce, "
+                  "no-store" % r.status)
 
     def good(key=k1, url=None, kid=None, payload=None):
         url = url or na
@@ -898,6 +924,7 @@ def cmd_badinput(a):
             time.sleep(wait)
         k = Key.generate("p256")
         url = cs.u("newAccount")
+        ck.dirurl = a.stale_dir
         r = attempt(lambda: cs.post_raw(url, jws(
             cs.hdr(k, url, nonce=n), {"onlyReturnExisting": True}, k)))
         ck.expect("N4", "expired nonce (older than nonce_lifetime)", r, 400,
@@ -909,6 +936,7 @@ def cmd_badinput(a):
 
 def eab_rows(a, ck):
     c = Acme(a.eab_dir)
+    ck.dirurl = a.eab_dir
     na = c.u("newAccount")
     secret = b64u_dec(a.eab_hmac)
     meta = c.dir.get("meta") or {}
@@ -972,8 +1000,16 @@ def eab_rows(a, ck):
     E.append(("E2", "EAB alg none", 400, "malformed",
               newacct(k, {"termsOfServiceAgreed": True,
                           "externalAccountBinding": eab(alg="none")})))
+    tos_url = meta.get("termsOfService")
     for rid, desc, status, types, fn in E:
-        ck.expect(rid, desc, attempt(fn), status, types)
+        r = attempt(fn)
+        if (ck.expect(rid, desc, r, status, types) and
+                types == "userActionRequired"):
+            # RFC 8555 7.3.3: a Link to the terms to agree to
+            link = r.hdr_all("Link")
+            if ('<%s>' % tos_url not in link or
+                    'rel="terms-of-service"' not in link):
+                ck.bad(rid, desc + ": Link to the terms", "Link %r" % link)
 
     # the binding itself, then the same EAB key from another account key
     r = attempt(newacct(k, {"termsOfServiceAgreed": True,
@@ -994,6 +1030,88 @@ def eab_rows(a, ck):
                             "externalAccountBinding": eab()}))
     ck.expect("A1", "the bound key again: 200, existing account", r, 200,
               problem=False)
+
+
+# ---------------------------------------------------------------- races
+
+def parallel(n, fn):
+    """Run fn(i) in n threads released together; the answers, in order."""
+    res = [None] * n
+    barrier = threading.Barrier(n)
+
+    def w(i):
+        barrier.wait()
+        res[i] = attempt(lambda: fn(i))
+    ts = [threading.Thread(target=w, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return res
+
+
+def cmd_races(a):
+    c = Acme(a.dir)
+    ck = Checker()
+    n = a.n
+    na = c.u("newAccount")
+
+    def tally(res):
+        return sorted("%s" % (r if isinstance(r, Exception) else
+                              "%d %s" % (r.status, r.ptype() or ""))
+                      for r in res)
+
+    # N5: one nonce in n parallel requests: exactly one accepted
+    k = Key.generate("p256")
+    r = c.new_account(k)
+    kid = r.hdr("Location")
+    nonce = c.nonce()
+    body = jws(c.hdr(k, kid, kid, nonce=nonce), "", k)
+    res = parallel(n, lambda i: c.post_raw(kid, body))
+    ok = sum(1 for r in res if not isinstance(r, Exception) and
+             r.status == 200)
+    bad = sum(1 for r in res if not isinstance(r, Exception) and
+              r.status == 400 and r.ptype() == "badNonce")
+    (ck.ok if ok == 1 and bad == n - 1 else ck.bad)(
+        "N5", "one nonce in %d parallel requests" % n,
+        "%d accepted, %d badNonce: %s" % (ok, bad, tally(res)))
+
+    # A2: one key in n parallel newAccount: one 201, the others 200 to it
+    k = Key.generate("p256")
+    bodies = [jws(c.hdr(k, na), {"termsOfServiceAgreed": True}, k)
+              for _ in range(n)]
+    res = parallel(n, lambda i: c.post_raw(na, bodies[i]))
+    created = [r for r in res if not isinstance(r, Exception) and
+               r.status == 201]
+    found = [r for r in res if not isinstance(r, Exception) and
+             r.status == 200]
+    locs = set(r.hdr("Location") for r in created + found)
+    (ck.ok if len(created) == 1 and len(found) == n - 1 and len(locs) == 1
+     else ck.bad)("A2", "one key in %d parallel newAccount" % n,
+                  "%d created, %d found, %d distinct accounts: %s" %
+                  (len(created), len(found), len(locs), tally(res)))
+
+    # E9: one EAB key, n account keys in parallel: one 201, the rest 403
+    if a.eab_dir:
+        ce = Acme(a.eab_dir)
+        nae = ce.u("newAccount")
+        secret = b64u_dec(a.eab_hmac)
+        keys = [Key.generate("p256") for _ in range(n)]
+        bodies = [jws(ce.hdr(keys[i], nae), {
+            "termsOfServiceAgreed": True,
+            "externalAccountBinding": eab_jws(a.eab_kid, secret, nae,
+                                              keys[i].jwk())}, keys[i])
+            for i in range(n)]
+        res = parallel(n, lambda i: ce.post_raw(nae, bodies[i]))
+        created = sum(1 for r in res if not isinstance(r, Exception) and
+                      r.status == 201)
+        refused = sum(1 for r in res if not isinstance(r, Exception) and
+                      r.status == 403 and r.ptype() == "unauthorized")
+        (ck.ok if created == 1 and refused == n - 1 else ck.bad)(
+            "E9", "one EAB key, %d account keys in parallel" % n,
+            "%d created, %d refused: %s" % (created, refused, tally(res)))
+    print("races: %d passed, %d failed" % (ck.passed, ck.failed))
+    return 1 if ck.failed else 0
 
 
 # ---------------------------------------------------------------- others
@@ -1078,7 +1196,7 @@ def cmd_account_get(a):
 
 def cmd_keychange(a):
     c = Acme(a.dir)
-    ck = Checker()
+    ck = Checker(a.dir)
     kc = c.u("keyChange")
 
     def fresh(kind="p256"):
@@ -1418,7 +1536,7 @@ def cmd_verify(a):
         rest = random.sample(rest, a.sample)
     recs = near + rest
     print("verify: checking %d of %d acknowledged accounts over ACME (%d "
-          "acknowledged within %.0f s of a kill)" % (len(recs), len(allrecs),
+          "acknowledged within %.1f s of a kill)" % (len(recs), len(allrecs),
                                                      len(near), a.window))
     bad = []
     seen = {}
@@ -1468,6 +1586,1139 @@ def cmd_verify(a):
     return 0 if ok else 1
 
 
+# ---------------------------------------------------------------- orders
+#
+# Issue 3: orders, authorizations and challenges.  The challenge
+# responders (subcommand "responders DIR", loopback only) serve what the
+# client writes into DIR: http-01 key authorizations in DIR/http/TOKEN and
+# tls-alpn-01 certificates in DIR/tls/SNI.crt and .key (chosen by the SNI
+# of each connection).  dns-01 TXT records are set through
+# pebble-challtestsrv's management API.  Certificates are made with
+# fixtures.py (the validator's fixtures, same directory).
+
+# (imports of this section only; "http" is the client function above,
+# so http.server is imported by name)
+import ipaddress        # noqa: E402
+import re               # noqa: E402
+import socket           # noqa: E402
+import socketserver     # noqa: E402
+import urllib.request   # noqa: E402
+from http.server import (BaseHTTPRequestHandler,  # noqa: E402
+                         HTTPServer)
+
+CHALL_TYPES = ("http-01", "dns-01", "tls-alpn-01")
+RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+
+def fixtures_mod():
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import fixtures
+    return fixtures
+
+
+def sha256_b64u(text):
+    return b64u(hashlib.sha256(text.encode()).digest())
+
+
+def reverse_name(ip):
+    """RFC 8738 section 6: the reverse-DNS name, used as SNI."""
+    return ipaddress.ip_address(ip).reverse_pointer
+
+
+def atomic_write(path, data):
+    tmp = "%s.tmp.%d" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.rename(tmp, path)
+
+
+def links(r, rel):
+    """The URLs of every Link header of r with that rel."""
+    out = []
+    for k, v in r.headers:
+        if k.lower() != "link":
+            continue
+        for part in v.split(","):
+            m = re.match(r'\s*<([^>]*)>\s*;\s*rel="?([^";]+)"?', part)
+            if m and m.group(2) == rel:
+                out.append(m.group(1))
+    return out
+
+
+def text(b):
+    return b.decode("utf-8", "replace")
+
+
+def nonce_ok(r):
+    n = r.hdr("Replay-Nonce")
+    return bool(n) and len(n) == NONCE_LEN and not n.strip(B64CHARS)
+
+
+# ------------------------------------------------ responders (servers)
+
+def cmd_responders(a):
+    fx = fixtures_mod()
+    d = a.dir
+    for sub in ("http", "tls"):
+        os.makedirs(os.path.join(d, sub), exist_ok=True)
+    logf = os.path.join(d, "responders.log")
+    lock = threading.Lock()
+
+    def log(line):
+        with lock:
+            with open(logf, "a") as f:
+                f.write("%s %s\n" % (time.strftime("%H:%M:%S"), line))
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.0"
+        server_version = "acmetest-responder"
+        sys_version = ""
+
+        def log_message(self, fmt, *args):
+            pass
+
+        def do_GET(self):
+            m = re.match(r"^/\.well-known/acme-challenge/([A-Za-z0-9_-]"
+                         r"{1,128})$", self.path)
+            body = None
+            if m:
+                try:
+                    with open(os.path.join(d, "http", m.group(1)),
+                              "rb") as f:
+                        body = f.read()
+                except OSError:
+                    pass
+            status = 200 if body is not None else 404
+            log("http %s host=%s %s -> %d" % (self.client_address[0],
+                                              self.headers.get("Host"),
+                                              self.path, status))
+            if body is None:
+                body = b"not found\n"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    class S(socketserver.ThreadingMixIn, HTTPServer):
+        daemon_threads = True
+        allow_reuse_address = True
+
+    hs = S(("127.0.0.1", 0), H)
+    threading.Thread(target=hs.serve_forever, daemon=True).start()
+
+    dcf, dkf = fx.write_pair(d, "default",
+                             fx.make_cert([("dns", "responder.invalid")]))
+
+    def ctx_for(cf, kf):
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cf, kf)
+        ctx.set_alpn_protocols(["acme-tls/1"])
+        return ctx
+
+    def tls_conn(conn, peer):
+        seen = {"sni": None}
+
+        def cb(sslobj, name, _ctx):
+            seen["sni"] = name
+            if not name or not re.match(r"^[a-z0-9.-]{1,253}$", name):
+                return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+            p = os.path.join(d, "tls", name)
+            if not os.path.exists(p + ".crt"):
+                return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+            try:
+                sslobj.context = ctx_for(p + ".crt", p + ".key")
+            except (OSError, ssl.SSLError) as e:
+                log("tls sni=%s cannot load certificate: %s" % (name, e))
+                return ssl.ALERT_DESCRIPTION_INTERNAL_ERROR
+            return None
+
+        ctx = ctx_for(dcf, dkf)
+        ctx.sni_callback = cb
+        conn.settimeout(10)
+        try:
+            s = ctx.wrap_socket(conn, server_side=True)
+            log("tls %s sni=%s alpn=%s ok" % (peer[0], seen["sni"],
+                                              s.selected_alpn_protocol()))
+            try:
+                s.recv(1)
+            except (OSError, ssl.SSLError):
+                pass
+            s.close()
+        except (OSError, ssl.SSLError) as e:
+            log("tls %s sni=%s failed %s" % (peer[0], seen["sni"],
+                                             type(e).__name__))
+            conn.close()
+
+    ts = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ts.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ts.bind(("127.0.0.1", 0))
+    ts.listen(64)
+
+    def accept_loop():
+        while True:
+            conn, peer = ts.accept()
+            threading.Thread(target=tls_conn, args=(conn, peer),
+                             daemon=True).start()
+    threading.Thread(target=accept_loop, daemon=True).start()
+    fx.write_ports(os.path.join(d, "responders.ports"),
+                   {"http": hs.server_address[1],
+                    "tls": ts.getsockname()[1]})
+    while True:
+        time.sleep(3600)
+
+
+class Responders:
+    """The client side of the responders: write what they serve."""
+
+    def __init__(self, d, mgmt):
+        self.d = d
+        self.mgmt = mgmt.rstrip("/") if mgmt else None
+        for sub in ("http", "tls"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+
+    def http01(self, token, body):
+        atomic_write(os.path.join(self.d, "http", token), body.encode())
+
+    def cts(self, path, obj):
+        req = urllib.request.Request(self.mgmt + "/" + path,
+                                     data=json.dumps(obj).encode(),
+                                     method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                if r.status != 200:
+                    raise ConnError("challtestsrv %s: HTTP %d" %
+                                    (path, r.status))
+        except OSError as e:
+            raise ConnError("challtestsrv %s: %s" % (path, e)) from None
+
+    def dns01(self, name, value):
+        self.cts("set-txt", {"host": "_acme-challenge.%s." % name,
+                             "value": value})
+
+    def tls01(self, itype, value, ka):
+        """A certificate for the identifier carrying SHA-256(ka)."""
+        fx = fixtures_mod()
+        if itype == "ip":
+            sni, sans = reverse_name(value), [("ip", value)]
+        else:
+            sni, sans = value, [("dns", value)]
+        crt, key = fx.make_cert(sans, [fx.acme_ext(ka)])
+        p = os.path.join(self.d, "tls", sni)
+        atomic_write(p + ".key", key)
+        atomic_write(p + ".crt", crt)
+
+
+# ------------------------------------------------ client side
+
+class Acct:
+    """An account: key, kid (account URL) and a log of POST answers
+    lacking a Replay-Nonce."""
+
+    def __init__(self, c, key, kid, audit):
+        self.c = c
+        self.key = key
+        self.kid = kid
+        self.thumb = key.thumb()
+        self.audit = audit
+
+    def post(self, url, payload):
+        r = self.c.signed(url, payload, self.key, kid=self.kid)
+        self.audit.note(url, r)
+        return r
+
+    def get(self, url):
+        return self.post(url, "")
+
+    def new_order(self, idents, **extra):
+        p = {"identifiers": idents}
+        p.update(extra)
+        return self.post(self.c.u("newOrder"), p)
+
+
+class Audit:
+    """Every signed POST answer must carry a fresh Replay-Nonce."""
+
+    def __init__(self):
+        self.n = 0
+        self.bad = []
+
+    def note(self, url, r):
+        self.n += 1
+        if not nonce_ok(r):
+            self.bad.append("%s -> %s, Replay-Nonce %r" %
+                            (url, r.summary(), r.hdr("Replay-Nonce")))
+
+
+def make_acct(c, audit, eab=None):
+    """A new account (with an EAB (kid, hmac) pair when given)."""
+    k = Key.generate("p256")
+    e = None
+    if eab:
+        e = eab_jws(eab[0], b64u_dec(eab[1]), c.u("newAccount"), k.jwk())
+    r = c.new_account(k, ["mailto:orders@example.test"], eab=e)
+    audit.note(c.u("newAccount"), r)
+    if r.status != 201 or not r.hdr("Location"):
+        raise ConnError("newAccount%s: %s" % (" (EAB)" if eab else "",
+                                              r.summary()))
+    return Acct(c, k, r.hdr("Location"), audit)
+
+
+def dns(v):
+    return {"type": "dns", "value": v}
+
+
+def ipid(v):
+    return {"type": "ip", "value": v}
+
+
+def offered(ident, allowed=CHALL_TYPES):
+    """The challenge types an identifier must get (and no others)."""
+    if ident["type"] == "ip":
+        s = {"http-01", "tls-alpn-01"}
+    elif ident["value"].startswith("*."):
+        s = {"dns-01"}
+    else:
+        s = set(CHALL_TYPES)
+    return s & set(allowed)
+
+
+def ident_key(i):
+    return (i.get("type"), i.get("value"))
+
+
+def authz_ident(i):
+    """(type, value without "*.", wildcard) of an order identifier."""
+    v = i["value"]
+    w = i["type"] == "dns" and v.startswith("*.")
+    return (i["type"], v[2:] if w else v, w)
+
+
+def under(url, base, kind):
+    """url is base/KIND/ID (an object id: 22 base64url characters)."""
+    return isinstance(url, str) and re.match(
+        re.escape(base) + "/" + kind + "/[A-Za-z0-9_-]{22}$", url) is not None
+
+
+def check_order_json(o, idents, base):
+    """Problems with an order object, as a list of strings."""
+    errs = []
+    if not isinstance(o, dict):
+        return ["order body is not a JSON object"]
+    if o.get("status") not in ("pending", "ready", "processing", "valid",
+                               "invalid"):
+        errs.append("status %r" % o.get("status"))
+    if not RFC3339.match(str(o.get("expires"))):
+        errs.append("expires %r is not RFC 3339 UTC" % o.get("expires"))
+    want = set(ident_key(i) for i in idents)
+    got = o.get("identifiers")
+    if not isinstance(got, list) or set(ident_key(i) for i in got
+                                        if isinstance(i, dict)) != want:
+        errs.append("identifiers %r, want %r" % (got, sorted(want)))
+    elif len(got) != len(want):
+        errs.append("identifiers %r: duplicates not folded" % (got,))
+    az = o.get("authorizations")
+    if (not isinstance(az, list) or len(az) != len(want) or
+            len(set(az)) != len(az) or
+            not all(under(u, base, "authz")
+                    for u in az)):
+        errs.append("authorizations %r" % (az,))
+    f = o.get("finalize")
+    if not under(f, base, "finalize"):
+        errs.append("finalize %r" % (f,))
+    return errs
+
+
+def check_authz_json(z, allowed=CHALL_TYPES, want_ident=None, base=None):
+    """Problems with a pending authorization object."""
+    errs = []
+    if not isinstance(z, dict):
+        return ["authz body is not a JSON object"]
+    i = z.get("identifier")
+    if want_ident is not None:
+        t, v, w = want_ident
+        if not isinstance(i, dict) or ident_key(i) != (t, v):
+            errs.append("identifier %r, want %s:%s" % (i, t, v))
+        if bool(z.get("wildcard", False)) != w or (
+                "wildcard" in z and not isinstance(z["wildcard"], bool)):
+            errs.append("wildcard %r, want %s" % (z.get("wildcard"), w))
+        wi = {"type": t, "value": ("*." + v) if w else v}
+    else:
+        wi = i
+    if not RFC3339.match(str(z.get("expires"))):
+        errs.append("expires %r" % z.get("expires"))
+    ch = z.get("challenges")
+    if not isinstance(ch, list) or not ch:
+        errs.append("challenges %r" % (ch,))
+        return errs
+    types = [c.get("type") for c in ch if isinstance(c, dict)]
+    if isinstance(wi, dict) and set(types) != offered(wi, allowed):
+        errs.append("challenge types %s, want %s" %
+                    (sorted(types), sorted(offered(wi, allowed))))
+    if len(types) != len(set(types)):
+        errs.append("a challenge type offered twice: %s" % types)
+    for c in ch:
+        if not isinstance(c, dict):
+            errs.append("challenge %r" % (c,))
+            continue
+        tok = c.get("token")
+        if (not isinstance(tok, str) or len(tok) != 43 or
+                tok.strip(B64CHARS)):
+            errs.append("%s token %r" % (c.get("type"), tok))
+        if base and not under(c.get("url"), base, "chall"):
+            errs.append("%s url %r" % (c.get("type"), c.get("url")))
+    return errs
+
+
+def find_chall(z, ctype):
+    for c in (z or {}).get("challenges") or []:
+        if isinstance(c, dict) and c.get("type") == ctype:
+            return c
+    return None
+
+
+def answer(resp, acct, z, ch, good=True):
+    """Put the response to challenge ch of authz z where the validator
+    looks: right, or wrong (http: another body; dns: no TXT at all; tls:
+    a certificate for another key authorization)."""
+    tok = ch["token"]
+    ka = tok + "." + acct.thumb
+    i = z["identifier"]
+    if ch["type"] == "http-01":
+        resp.http01(tok, ka if good else tok + "." + "x" * 43)
+    elif ch["type"] == "dns-01":
+        if good:
+            resp.dns01(i["value"], sha256_b64u(ka))
+    elif ch["type"] == "tls-alpn-01":
+        resp.tls01(i["type"], i["value"],
+                   ka if good else tok + "." + Key.generate().thumb())
+    else:
+        raise ValueError("unknown challenge type %r" % ch["type"])
+
+
+def poll(acct, url, until, timeout, audit_retry=None):
+    """POST-as-GET url until its status is not in `until`, at most
+    `timeout` seconds.  Returns (last Resp, seconds).  Pending answers
+    lacking Retry-After are added to audit_retry."""
+    t0 = time.monotonic()
+    while True:
+        r = acct.get(url)
+        j = r.json() if r.status == 200 else None
+        st = j.get("status") if isinstance(j, dict) else None
+        if st not in until:
+            return r, time.monotonic() - t0
+        if audit_retry is not None and not r.hdr("Retry-After"):
+            audit_retry.append("%s (%s)" % (url, st))
+        if time.monotonic() - t0 > timeout:
+            return r, time.monotonic() - t0
+        time.sleep(0.25)
+
+
+class OrderRun:
+    """The state of one order flow (see order_flow)."""
+
+    def __init__(self):
+        self.url = None
+        self.order = None
+        self.authzs = []        # (url, json)
+        self.ok = False
+
+
+def order_flow(ck, rid, desc, acct, resp, idents, pick, good=True,
+               want="ready", err_types=None, allowed=CHALL_TYPES,
+               timeout=30, retry_audit=None):
+    """newOrder, read every authz, answer the challenge pick(identifier)
+    names (right or wrong), POST it, poll the order until it leaves
+    pending; check each step.  Returns an OrderRun."""
+    run = OrderRun()
+    c = acct.c
+    r = attempt(lambda: acct.new_order(idents))
+    if not ck.expect(rid, desc + ": newOrder", r, 201, problem=False):
+        return run
+    o = r.json()
+    loc = r.hdr("Location")
+    errs = check_order_json(o, [i for i in idents], c.base)
+    if not under(loc, c.base, "order"):
+        errs.append("Location %r" % loc)
+    if isinstance(o, dict) and o.get("status") != "pending":
+        errs.append("status %r, want pending" % o.get("status"))
+    if isinstance(o, dict) and o.get("status") == "pending" and \
+            not r.hdr("Retry-After"):
+        errs.append("no Retry-After on a pending order")
+    if errs:
+        ck.bad(rid, desc + ": order object", "; ".join(errs))
+        return run
+    run.url, run.order = loc, o
+    by_ident = {}
+    for u in o["authorizations"]:
+        g = attempt(lambda: acct.get(u))
+        if not ck.expect(rid, desc + ": authz POST-as-GET", g, 200,
+                         problem=False):
+            return run
+        z = g.json()
+        i = (z or {}).get("identifier") or {}
+        w = bool((z or {}).get("wildcard"))
+        e = check_authz_json(z, allowed, (i.get("type"), i.get("value"), w),
+                             c.base)
+        if isinstance(z, dict) and z.get("status") != "pending":
+            e.append("status %r, want pending" % z.get("status"))
+        if e:
+            ck.bad(rid, desc + ": authz " + u, "; ".join(e))
+            return run
+        run.authzs.append((u, z))
+        by_ident[(i.get("type"), ("*." if w else "") + i.get("value"))] = \
+            (u, z)
+    want_keys = set(ident_key(i) for i in idents)
+    if set(by_ident) != want_keys:
+        ck.bad(rid, desc + ": authz identifiers",
+               "%s, want %s" % (sorted(by_ident), sorted(want_keys)))
+        return run
+    ck.ok(rid, desc + ": order and authzs", "%d authz, offered %s" % (
+        len(run.authzs), "; ".join(
+            "%s:%s" % (k[1], ",".join(sorted(x["type"] for x in
+                                             z["challenges"])))
+            for k, (u, z) in sorted(by_ident.items()))))
+    answered = []
+    for k, (u, z) in sorted(by_ident.items()):
+        ctype = pick(k) if callable(pick) else (
+            pick.get(k[1]) if isinstance(pick, dict) else pick)
+        ch = find_chall(z, ctype)
+        if ch is None:
+            ck.bad(rid, desc + ": %s offered" % ctype,
+                   "no %s challenge for %s" % (ctype, k[1]))
+            return run
+        answer(resp, acct, z, ch, good)
+        p = attempt(lambda: acct.post(ch["url"], {}))
+        if not ck.expect(rid, desc + ": POST %s {} (%s)" % (ctype, k[1]), p,
+                         200, problem=False):
+            return run
+        cj = p.json() or {}
+        e = []
+        if cj.get("type") != ctype or cj.get("url") != ch["url"] or \
+                cj.get("token") != ch["token"]:
+            e.append("challenge %r" % cj)
+        if cj.get("status") != "processing":
+            e.append("status %r, want processing" % cj.get("status"))
+        elif not p.hdr("Retry-After"):
+            e.append("no Retry-After on a processing challenge")
+        if u not in links(p, "up"):
+            e.append("Link rel=up %r, want %s" % (links(p, "up"), u))
+        if e:
+            ck.bad(rid, desc + ": challenge POST answer", "; ".join(e))
+        answered.append((u, ch))
+    r, el = poll(acct, run.url, ("pending",), timeout, retry_audit)
+    o = r.json() if r.status == 200 else None
+    st = o.get("status") if isinstance(o, dict) else None
+    if st != want:
+        ck.bad(rid, desc + ": order becomes " + want,
+               "order %s after %.1f s: %s" % (st, el, text(r.body[:300])))
+        # show where it stuck
+        for u, ch in answered:
+            g = attempt(lambda: acct.get(ch["url"]))
+            if not isinstance(g, Exception):
+                print("      challenge %s: %s" % (ch["type"],
+                                                  text(g.body[:400])))
+        return run
+    run.order = o
+    ck.ok(rid, desc + ": order becomes " + want, "after %.1f s" % el)
+    e = []
+    el = []
+    for u, ch in answered:
+        z = (attempt(lambda: acct.get(u)))
+        zj = z.json() if not isinstance(z, Exception) else None
+        g = attempt(lambda: acct.get(ch["url"]))
+        cj = g.json() if not isinstance(g, Exception) else None
+        if not isinstance(zj, dict) or not isinstance(cj, dict):
+            e.append("cannot read %s / %s" % (u, ch["url"]))
+            continue
+        if want == "ready":
+            if zj.get("status") != "valid":
+                e.append("authz %s status %r" % (u, zj.get("status")))
+            if cj.get("status") != "valid" or not RFC3339.match(
+                    str(cj.get("validated"))):
+                e.append("challenge status %r validated %r" % (
+                    cj.get("status"), cj.get("validated")))
+        else:
+            if zj.get("status") != "invalid":
+                e.append("authz %s status %r, want invalid" %
+                         (u, zj.get("status")))
+            er = cj.get("error")
+            t = (er or {}).get("type", "") if isinstance(er, dict) else ""
+            t = t[len(ERR):] if t.startswith(ERR) else t
+            if cj.get("status") != "invalid" or t not in (err_types or ()):
+                e.append("challenge status %r error %r, want invalid with "
+                         "%s" % (cj.get("status"), er,
+                                 "|".join(err_types or ())))
+            else:
+                print("      challenge error: %s: %s" % (
+                    t, str(er.get("detail"))[:200]))
+            if "error" not in o:
+                e.append("invalid order carries no error")
+        if u not in links(g, "up"):
+            el.append("%s: Link rel=up %r, want %s" % (ch["url"],
+                                                       links(g, "up"), u))
+    if e:
+        ck.bad(rid, desc + ": authz/challenge objects", "; ".join(e))
+    else:
+        ck.ok(rid, desc + ": authz/challenge objects", "%s" % (
+            "valid, validated set" if want == "ready"
+            else "invalid with " + "|".join(err_types or ())))
+        run.ok = True
+    if el:
+        ck.bad(rid, desc + ": challenge POST-as-GET Link up", "; ".join(el))
+    return run
+
+
+def csr_b64(names):
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+    k = ec.generate_private_key(ec.SECP256R1())
+    b = (x509.CertificateSigningRequestBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                     names[0])]))
+         .add_extension(x509.SubjectAlternativeName(
+             [x509.DNSName(n) for n in names]), critical=False))
+    return b64u(b.sign(k, hashes.SHA256()).public_bytes(
+        serialization.Encoding.DER))
+
+
+def refuse(ck, rid, desc, acct, idents, types, name=None, url=None,
+           payload=None):
+    """newOrder (or url with payload) must be refused: 400 with one of
+    types, the detail naming `name` when given."""
+    if url is None:
+        r = attempt(lambda: acct.new_order(idents))
+    else:
+        r = attempt(lambda: acct.post(url, payload))
+    if isinstance(r, Exception) or r.status != 400 or name is None:
+        return ck.expect(rid, desc, r, 400, types)
+    det = str((r.json() or {}).get("detail", ""))
+    subs = json.dumps((r.json() or {}).get("subproblems", ""))
+    if name.lower() not in (det + subs).lower():
+        ck.bad(rid, desc, "got %s: the detail does not name %r" %
+               (r.summary(), name))
+        return False
+    return ck.expect(rid, desc, r, 400, types)
+
+
+SYN = ("malformed", "rejectedIdentifier")   # a syntax refusal: either
+
+
+def order_cases(a, c, ck, resp, audit):
+    groups = set(a.groups.split(",")) if a.groups else None
+    if groups is not None and not groups - {"eab"}:
+        return
+    retry = []
+    A = make_acct(c, audit)
+    B = make_acct(c, audit)
+    C = make_acct(c, audit)
+    print("note  accounts A %s, B %s, C %s" % (acct_id(A.kid),
+                                               acct_id(B.kid),
+                                               acct_id(C.kid)))
+
+    def on(g):
+        return groups is None or g in groups
+
+    runs = {}
+    # -- orders reaching ready, each challenge type
+    if on("ready"):
+        for t in CHALL_TYPES:
+            n = "%s.single.test" % t.split("-")[0]
+            runs[t] = order_flow(ck, "O1", "single name by %s" % t, A, resp,
+                                 [dns(n)], t, retry_audit=retry)
+        order_flow(ck, "O2", "three names, one per challenge type", A, resp,
+                   [dns("a.multi.test"), dns("b.multi.test"),
+                    dns("c.multi.test")],
+                   {"a.multi.test": "http-01", "b.multi.test": "dns-01",
+                    "c.multi.test": "tls-alpn-01"}, retry_audit=retry)
+        order_flow(ck, "O3", "wildcard *.wild.test (dns-01 only)", A, resp,
+                   [dns("*.wild.test")], "dns-01", retry_audit=retry)
+        order_flow(ck, "O3", "wildcard and its base name in one order", A,
+                   resp, [dns("*.both.test"), dns("both.test")],
+                   lambda k: "dns-01", retry_audit=retry)
+        order_flow(ck, "O4", "IP 127.0.0.1 by http-01", A, resp,
+                   [ipid("127.0.0.1")], "http-01", retry_audit=retry)
+        order_flow(ck, "O4", "IP 127.0.0.1 by tls-alpn-01 (reverse-DNS "
+                   "SNI)", C, resp, [ipid("127.0.0.1")], "tls-alpn-01",
+                   retry_audit=retry)
+        r = attempt(lambda: A.new_order([dns("dup.test"), dns("dup.test")]))
+        if ck.expect("O5", "duplicate identifiers are folded", r, 201,
+                     problem=False):
+            e = check_order_json(r.json(), [dns("dup.test")], c.base)
+            if e:
+                ck.bad("O5", "duplicates folded", "; ".join(e))
+        r = attempt(lambda: A.new_order([dns("xn--bcher-kva.test")]))
+        ck.expect("O6", "valid A-label xn--bcher-kva.test accepted", r, 201,
+                  problem=False)
+        r = attempt(lambda: A.new_order([dns("n%d.hundred.test" % i)
+                                         for i in range(100)]))
+        if ck.expect("X2", "100 identifiers (max_identifiers) accepted", r,
+                     201, problem=False):
+            n = len((r.json() or {}).get("authorizations") or [])
+            if n != 100:
+                ck.bad("X2", "100 identifiers", "%d authorizations" % n)
+
+    # -- wrong answers make the authz and the order invalid
+    if on("wrong"):
+        order_flow(ck, "V1", "wrong http-01 body", A, resp,
+                   [dns("wronghttp.single.test")], "http-01", good=False,
+                   want="invalid",
+                   err_types=("incorrectResponse", "unauthorized"),
+                   retry_audit=retry)
+        order_flow(ck, "V2", "dns-01 without a TXT record", A, resp,
+                   [dns("notxt.single.test")], "dns-01", good=False,
+                   want="invalid", err_types=("unauthorized", "dns"),
+                   retry_audit=retry)
+        order_flow(ck, "V3", "tls-alpn-01 certificate for another key "
+                   "authorization", A, resp, [dns("wrongtls.single.test")],
+                   "tls-alpn-01", good=False, want="invalid",
+                   err_types=("unauthorized",), retry_audit=retry)
+        order_flow(ck, "V4", "IP 127.0.0.1, wrong http-01 body", B, resp,
+                   [ipid("127.0.0.1")], "http-01", good=False,
+                   want="invalid",
+                   err_types=("incorrectResponse", "unauthorized"),
+                   retry_audit=retry)
+
+    # -- identifier refusals (newOrder answers 400)
+    if on("refuse"):
+        before = orders_of(A)
+        rows = [
+            ("I1", "uppercase name", [dns("Upper.Example.test")], SYN,
+             "Upper.Example.test"),
+            ("I2", "trailing dot", [dns("dot.example.test.")], SYN,
+             "dot.example.test."),
+            ("I3", "64-octet label", [dns("a" * 64 + ".test")], SYN,
+             "a" * 64),
+            ("I4", "254 octets in all",
+             [dns(".".join(["a" * 63] * 3 + ["b" * 57, "test"]))], SYN,
+             None),
+            ("I5", "single label", [dns("localname")], SYN, "localname"),
+            ("I6", "wildcard of a TLD *.com", [dns("*.com")], SYN, "*.com"),
+            ("I6", "wildcard not leftmost a.*.b.test", [dns("a.*.b.test")],
+             SYN, "a.*.b.test"),
+            ("I6", "double wildcard *.*.b.test", [dns("*.*.b.test")], SYN,
+             "*.*.b.test"),
+            ("I6", "partial wildcard label a*.b.test", [dns("a*.b.test")],
+             SYN, "a*.b.test"),
+            ("I6", "bare *", [dns("*")], SYN, None),
+            ("I7", "IPv4 address in a dns identifier",
+             [dns("127.0.0.1")], SYN, "127.0.0.1"),
+            ("I7", "IPv6 address in a dns identifier", [dns("::1")], SYN,
+             "::1"),
+            ("I8", "non-canonical IPv6 (uppercase)", [ipid("2001:DB8::1")],
+             SYN, "2001:DB8::1"),
+            ("I8", "non-canonical IPv6 (zeros not compressed)",
+             [ipid("2001:db8:0:0:0:0:0:1")], SYN, "2001:db8:0:0:0:0:0:1"),
+            ("I8", "non-canonical IPv4 (leading zero)",
+             [ipid("127.0.0.01")], SYN, "127.0.0.01"),
+            ("I8", "name in an ip identifier", [ipid("ip.example.test")],
+             SYN, "ip.example.test"),
+            ("I9", "bad punycode xn--zzzzzzzzz",
+             [dns("xn--zzzzzzzzz.test")], SYN, "xn--zzzzzzzzz"),
+            ("I9", "A-label of a disallowed code point xn--ls8h",
+             [dns("xn--ls8h.test")], SYN, "xn--ls8h"),
+            ("I10", "U-label (non-ASCII) name", [dns("b\u00fccher.test")],
+             SYN, None),
+            ("I11", "underscore in a label", [dns("a_b.example.test")],
+             SYN, "a_b.example.test"),
+            ("I11", "label starting with a hyphen",
+             [dns("-a.example.test")], SYN, "-a.example.test"),
+            ("I11", "empty label", [dns("a..example.test")], SYN,
+             "a..example.test"),
+            ("I12", "unsupported type email",
+             [{"type": "email", "value": "a@example.test"}],
+             "unsupportedIdentifier", "email"),
+            ("I13", "101 identifiers (max_identifiers 100)",
+             [dns("n%d.many.test" % i) for i in range(101)], SYN, None),
+            ("I14", "empty identifiers list", [], "malformed", None),
+            ("I14", "identifier without value", [{"type": "dns"}],
+             "malformed", None),
+            ("I14", "identifier value not a string",
+             [{"type": "dns", "value": 7}], "malformed", None),
+            ("I15", "one bad name among good ones",
+             [dns("good1.example.test"), dns("Bad.example.test")], SYN,
+             "Bad.example.test"),
+        ]
+        for rid, desc, ids, types, name in rows:
+            refuse(ck, rid, desc, A, ids, types, name)
+        r = attempt(lambda: A.post(c.u("newOrder"), {"identifiers":
+                                                      "x.example.test"}))
+        ck.expect("I14", "identifiers not an array", r, 400, "malformed")
+        r = attempt(lambda: A.post(c.u("newOrder"), ""))
+        ck.expect("P3", "POST-as-GET to newOrder", r, 400, "malformed")
+        after = orders_of(A)
+        if before is None or after is None:
+            ck.bad("I0", "refusals leave no order behind",
+                   "cannot read the orders list")
+        elif set(after) != set(before):
+            ck.bad("I0", "refusals leave no order behind",
+                   "%d orders before, %d after" % (len(before), len(after)))
+        else:
+            ck.ok("I0", "refusals leave no order behind",
+                  "%d orders before and after" % len(after))
+        # notBefore / notAfter
+        now = int(time.time()) + 3600
+
+        def ts(t):
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+        r = attempt(lambda: A.new_order([dns("nb.example.test")],
+                                        notBefore=ts(now),
+                                        notAfter=ts(now + 30 * 86400)))
+        if ck.expect("O7", "notBefore/notAfter inside max_validity", r, 201,
+                     problem=False):
+            j = r.json() or {}
+            if j.get("notBefore") != ts(now) or \
+                    j.get("notAfter") != ts(now + 30 * 86400):
+                ck.bad("O7", "notBefore/notAfter echoed",
+                       "%r %r" % (j.get("notBefore"), j.get("notAfter")))
+        r = attempt(lambda: A.new_order([dns("nb.example.test")],
+                                        notBefore=ts(now),
+                                        notAfter=ts(now + 100 * 86400)))
+        ck.expect("O7", "notAfter beyond max_validity (90d)", r, 400,
+                  "malformed")
+        r = attempt(lambda: A.new_order([dns("nb.example.test")],
+                                        notBefore=ts(now + 86400),
+                                        notAfter=ts(now)))
+        ck.expect("O7", "notAfter before notBefore", r, 400, "malformed")
+        r = attempt(lambda: A.new_order([dns("nb.example.test")],
+                                        notAfter="next tuesday"))
+        ck.expect("O7", "notAfter not RFC 3339", r, 400, "malformed")
+
+    # -- authz reuse, access control, methods, finalize
+    if on("reuse"):
+        first = runs.get("http-01")
+        if first is None or not first.ok:
+            first = order_flow(ck, "O1", "single name by http-01 (for "
+                               "reuse)", A, resp,
+                               [dns("reuse.single.test")], "http-01",
+                               retry_audit=retry)
+        if first.ok:
+            n = first.order["identifiers"][0]["value"]
+            zurl = first.authzs[0][0]
+            r = attempt(lambda: A.new_order([dns(n)]))
+            if ck.expect("A8", "same account, same name again", r, 201,
+                         problem=False):
+                j = r.json() or {}
+                if j.get("authorizations") != [zurl]:
+                    ck.bad("A8", "valid authz reused", "authorizations %r, "
+                           "want [%s]" % (j.get("authorizations"), zurl))
+                elif j.get("status") != "ready":
+                    ck.bad("A8", "order with a reused valid authz is ready",
+                           "status %r" % j.get("status"))
+                else:
+                    ck.ok("A8", "valid authz reused, order ready at once",
+                          zurl)
+            r = attempt(lambda: A.new_order([dns(n), dns("new.reuse.test")]))
+            if ck.expect("A8", "reused name plus a new one", r, 201,
+                         problem=False):
+                az = (r.json() or {}).get("authorizations") or []
+                if zurl not in az or len(az) != 2:
+                    ck.bad("A8", "reuse within a bigger order",
+                           "authorizations %r" % az)
+                elif (r.json() or {}).get("status") != "pending":
+                    ck.bad("A8", "bigger order pending",
+                           "status %r" % (r.json() or {}).get("status"))
+                else:
+                    ck.ok("A8", "reuse within a bigger order", "pending, "
+                          "one authz reused")
+            r = attempt(lambda: B.new_order([dns(n)]))
+            if ck.expect("A8", "another account, same name", r, 201,
+                         problem=False):
+                j = r.json() or {}
+                az = j.get("authorizations") or []
+                if zurl in az or len(az) != 1:
+                    ck.bad("A8", "another account gets a new authz",
+                           "authorizations %r" % az)
+                elif j.get("status") != "pending":
+                    ck.bad("A8", "another account's order pending",
+                           "status %r" % j.get("status"))
+                else:
+                    ck.ok("A8", "another account gets a new authz",
+                          az[0])
+            # A6: objects of another account
+            ourl = first.url
+            chu = first.authzs[0][1]["challenges"][0]["url"]
+            for what, u, p in (("order", ourl, ""), ("authz", zurl, ""),
+                               ("challenge", chu, ""),
+                               ("challenge POST {}", chu, {}),
+                               ("authz deactivation", zurl,
+                                {"status": "deactivated"})):
+                r = attempt(lambda: B.post(u, p))
+                ck.expect("A6", "%s of another account" % what, r, 403,
+                          "unauthorized")
+            r = attempt(lambda: A.get(zurl))
+            if not isinstance(r, Exception) and \
+                    (r.json() or {}).get("status") != "valid":
+                ck.bad("A6", "refused deactivation changed nothing",
+                       "authz status %r" % (r.json() or {}).get("status"))
+            for what, u in (("order", ourl), ("authz", zurl),
+                            ("challenge", chu),
+                            ("finalize", first.order["finalize"])):
+                r = attempt(lambda: http("GET", u))
+                ck.expect("P1", "GET on the %s URL" % what, r, 405,
+                          "malformed", post=False, allow="POST")
+            # A8: a deactivated authz is not reused
+            r = attempt(lambda: A.post(zurl, {"status": "deactivated"}))
+            if ck.expect("A8", "deactivate the valid authz", r, 200,
+                         problem=False):
+                r = attempt(lambda: A.new_order([dns(n)]))
+                if ck.expect("A8", "same name after deactivation", r, 201,
+                             problem=False):
+                    az = (r.json() or {}).get("authorizations") or []
+                    if zurl in az or len(az) != 1:
+                        ck.bad("A8", "a deactivated authz is not reused",
+                               "authorizations %r" % az)
+                    else:
+                        ck.ok("A8", "a deactivated authz is not reused",
+                              az[0])
+        # finalize before ready
+        r = attempt(lambda: A.new_order([dns("notready.example.test")]))
+        if ck.expect("R1", "pending order for finalize", r, 201,
+                     problem=False):
+            o = r.json() or {}
+            oloc = r.hdr("Location")
+            f = attempt(lambda: A.post(o.get("finalize"), {
+                "csr": csr_b64(["notready.example.test"])}))
+            ck.expect("R1", "finalize of a pending order", f, 403,
+                      "orderNotReady")
+            r = attempt(lambda: A.get(oloc))
+            if ck.expect("O8", "POST-as-GET own pending order", r, 200,
+                         problem=False):
+                if (r.json() or {}).get("status") != "pending":
+                    ck.bad("O8", "pending", text(r.body[:200]))
+                elif not r.hdr("Retry-After"):
+                    ck.bad("O8", "Retry-After on a pending order",
+                           "missing")
+                else:
+                    ck.ok("O8", "Retry-After on a pending order",
+                          r.hdr("Retry-After"))
+            # deactivation of a pending authz invalidates the order
+            zu = (o.get("authorizations") or [None])[0]
+            r = attempt(lambda: A.post(zu, {"status": "deactivated"}))
+            if ck.expect("Z1", "authz deactivation", r, 200, problem=False):
+                if (r.json() or {}).get("status") != "deactivated":
+                    ck.bad("Z1", "status deactivated", text(r.body[:200]))
+                r = attempt(lambda: A.get(oloc))
+                if not isinstance(r, Exception) and \
+                        (r.json() or {}).get("status") != "invalid":
+                    ck.bad("Z1", "order of a deactivated authz is invalid",
+                           "status %r" % (r.json() or {}).get("status"))
+                else:
+                    ck.ok("Z1", "order of a deactivated authz is invalid",
+                          "invalid")
+            r = attempt(lambda: A.post(zu, {"status": "valid"}))
+            ck.expect("Z2", "authz update to status valid", r, 400,
+                      "malformed")
+        # the account's orders list fills
+        lst = orders_of(A)
+        if lst is None:
+            ck.bad("O9", "account orders list", "cannot read it")
+        elif first is not None and first.url and first.url not in lst:
+            ck.bad("O9", "account orders list", "%s missing from %d" %
+                   (first.url, len(lst)))
+        else:
+            ck.ok("O9", "account orders list", "%d orders" % len(lst))
+
+    if retry:
+        ck.bad("RA", "Retry-After on every pending order read",
+               "%d without: %s" % (len(retry), "; ".join(retry[:5])))
+    else:
+        ck.ok("RA", "Retry-After on every pending order read", "yes")
+
+
+def orders_of(acct):
+    """Every order URL of the account's orders list (all pages), or
+    None."""
+    r = acct.get(acct.kid)
+    if r.status != 200:
+        return None
+    u = (r.json() or {}).get("orders")
+    out = []
+    for _ in range(100):
+        if not u:
+            return out
+        g = acct.get(u)
+        if g.status != 200 or not isinstance((g.json() or {}).get("orders"),
+                                             list):
+            return None
+        out += g.json()["orders"]
+        nxt = links(g, "next")
+        u = nxt[0] if nxt else None
+    return out
+
+
+def eab_cases(a, ck, audit):
+    """The EAB server: allowed_domains test, forbidden_domains
+    forbidden.test, challenge_types http-01 dns-01, pre_authorization
+    yes; key K1 restricted to ok.test, key K2 free."""
+    c = Acme(a.eab_dir)
+    D = make_acct(c, audit, eab=(a.eab_kid_ok, a.eab_hmac_ok))
+    E = make_acct(c, audit, eab=(a.eab_kid, a.eab_hmac))
+    print("note  EAB accounts D %s (ok.test), E %s" % (acct_id(D.kid),
+                                                      acct_id(E.kid)))
+    R = "rejectedIdentifier"
+    for rid, desc, acct, ids, ok, name in (
+            ("E10", "key limited to ok.test: x.ok.test", D,
+             [dns("x.ok.test")], True, None),
+            ("E10", "key limited to ok.test: ok.test itself", D,
+             [dns("ok.test")], True, None),
+            ("E10", "key limited to ok.test: *.ok.test", D,
+             [dns("*.ok.test")], True, None),
+            ("E10", "key limited to ok.test: x.bad.test", D,
+             [dns("x.bad.test")], False, "x.bad.test"),
+            ("E10", "key limited to ok.test: x.notok.test (label "
+             "boundary)", D, [dns("x.notok.test")], False, "x.notok.test"),
+            ("E10", "key limited to ok.test: x.ok.test with x.bad.test", D,
+             [dns("x.ok.test"), dns("x.bad.test")], False, "x.bad.test"),
+            ("E10", "key limited to ok.test: IP 127.0.0.1", D,
+             [ipid("127.0.0.1")], False, "127.0.0.1"),
+            ("E10", "unrestricted key: x.bad.test", E,
+             [dns("x.bad.test")], True, None),
+            ("G1", "forbidden_domains: x.forbidden.test", E,
+             [dns("x.forbidden.test")], False, "x.forbidden.test"),
+            ("G1", "forbidden_domains: forbidden.test itself", E,
+             [dns("forbidden.test")], False, "forbidden.test"),
+            ("G1", "forbidden_domains: *.forbidden.test", E,
+             [dns("*.forbidden.test")], False, "forbidden.test"),
+            ("G1", "forbidden_domains: a.b.forbidden.test", E,
+             [dns("a.b.forbidden.test")], False, "a.b.forbidden.test"),
+            ("G1", "forbidden_domains: x.notforbidden.test allowed", E,
+             [dns("x.notforbidden.test")], True, None),
+            ("G2", "allowed_domains miss: x.example.org", E,
+             [dns("x.example.org")], False, "x.example.org"),
+            ("G2", "allowed_domains miss: x.testing (suffix, not label)", E,
+             [dns("x.testing")], False, "x.testing")):
+        if ok:
+            r = attempt(lambda: acct.new_order(ids))
+            ck.expect(rid, desc + " accepted", r, 201, problem=False)
+        else:
+            refuse(ck, rid, desc + " refused", acct, ids, R, name)
+    # challenge_types = http-01 dns-01
+    r = attempt(lambda: E.new_order([dns("types.bad.test")]))
+    if ck.expect("P7", "challenge_types http-01 dns-01: newOrder", r, 201,
+                 problem=False):
+        u = ((r.json() or {}).get("authorizations") or [None])[0]
+        g = attempt(lambda: E.get(u))
+        if ck.expect("P7", "authz read", g, 200, problem=False):
+            types = sorted(x.get("type") for x in
+                           (g.json() or {}).get("challenges") or [])
+            if types != ["dns-01", "http-01"]:
+                ck.bad("P7", "only the configured challenge types offered",
+                       "%s" % types)
+            else:
+                ck.ok("P7", "only the configured challenge types offered",
+                      ",".join(types))
+    # pre-authorization (newAuthz)
+    na = c.dir.get("newAuthz")
+    if not na:
+        ck.bad("Z3", "directory newAuthz with pre_authorization = yes",
+               "directory %r" % c.dir)
+    else:
+        ck.ok("Z3", "directory newAuthz with pre_authorization = yes", na)
+        r = attempt(lambda: D.post(na, {"identifier": dns("pre.ok.test")}))
+        if ck.expect("Z3", "newAuthz pre.ok.test", r, 201, problem=False):
+            e = check_authz_json(r.json(), ("http-01", "dns-01"),
+                                 ("dns", "pre.ok.test", False), c.base)
+            if e:
+                ck.bad("Z3", "newAuthz object", "; ".join(e))
+        refuse(ck, "Z3", "newAuthz outside the key's domains refused", D,
+               None, R, "pre.bad.test", url=na,
+               payload={"identifier": dns("pre.bad.test")})
+        refuse(ck, "Z3", "newAuthz wildcard refused", D, None, SYN + (
+               "unsupportedIdentifier",), None, url=na,
+               payload={"identifier": dns("*.ok.test")})
+
+
+def cmd_orders(a):
+    c = Acme(a.dir)
+    ck = Checker()
+    audit = Audit()
+    resp = Responders(a.resp_dir, a.mgmt)
+    meta_dir = c.dir
+    if "newOrder" not in meta_dir:
+        ck.bad("D1", "directory newOrder", "directory %r" % meta_dir)
+        return 1
+    if "newAuthz" in meta_dir:
+        ck.bad("D1", "no newAuthz without pre_authorization",
+               meta_dir["newAuthz"])
+    else:
+        ck.ok("D1", "no newAuthz without pre_authorization", "absent")
+    order_cases(a, c, ck, resp, audit)
+    if a.eab_dir and (a.groups is None or "eab" in a.groups.split(",")):
+        eab_cases(a, ck, audit)
+    if audit.bad:
+        ck.bad("N1", "Replay-Nonce on every POST answer", "%d of %d "
+               "without: %s" % (len(audit.bad), audit.n,
+                                "; ".join(audit.bad[:5])))
+    else:
+        ck.ok("N1", "Replay-Nonce on every POST answer",
+              "%d answers" % audit.n)
+    print("orders: %d passed, %d failed" % (ck.passed, ck.failed))
+    return 1 if ck.failed else 0
+
+
+def cmd_order(a):
+    """One order for one account, every identifier answered with one
+    challenge type; prints the order URL; exit 0 when it reaches the
+    wanted status."""
+    c = Acme(a.dir)
+    ck = Checker()
+    audit = Audit()
+    if a.key and a.kid:
+        acct = Acct(c, Key.load(a.key), a.kid, audit)
+    else:
+        acct = make_acct(c, audit)
+    idents = []
+    for v in a.ident:
+        try:
+            ipaddress.ip_address(v)
+            idents.append(ipid(v))
+        except ValueError:
+            idents.append(dns(v))
+    errs = ((a.expect_error or "").split("|")) if a.expect_error else None
+    run = order_flow(ck, "ORDER", "order %s" % ",".join(a.ident), acct,
+                     Responders(a.resp_dir, a.mgmt), idents, a.type,
+                     good=not a.wrong, want=a.want, err_types=errs,
+                     timeout=a.timeout)
+    if run.url:
+        print(run.url)
+    return 0 if run.ok and not ck.failed else 1
+
+
+def add_order_parsers(sp):
+    p = sp.add_parser("responders", help="http-01/tls-alpn-01 responders")
+    p.add_argument("dir")
+    p = sp.add_parser("orders", help="the issue-3 order cases")
+    p.add_argument("dir")
+    p.add_argument("--resp-dir", required=True)
+    p.add_argument("--mgmt", required=True,
+                   help="pebble-challtestsrv management URL")
+    p.add_argument("--eab-dir")
+    p.add_argument("--eab-kid-ok")
+    p.add_argument("--eab-hmac-ok")
+    p.add_argument("--eab-kid")
+    p.add_argument("--eab-hmac")
+    p.add_argument("--groups", help="ready,wrong,refuse,reuse,eab")
+    p = sp.add_parser("order", help="one order through to ready/invalid")
+    p.add_argument("dir")
+    p.add_argument("ident", nargs="+")
+    p.add_argument("--type", default="http-01", choices=CHALL_TYPES)
+    p.add_argument("--resp-dir", required=True)
+    p.add_argument("--mgmt")
+    p.add_argument("--key")
+    p.add_argument("--kid")
+    p.add_argument("--wrong", action="store_true")
+    p.add_argument("--want", default="ready")
+    p.add_argument("--expect-error")
+    p.add_argument("--timeout", type=float, default=30)
+
+
+ORDER_CMDS = {"responders": cmd_responders, "orders": cmd_orders,
+              "order": cmd_order}
+
+
 def main():
     global CTX, VERBOSE
     ap = argparse.ArgumentParser(description="acmegw test client")
@@ -1482,6 +2733,12 @@ def main():
     p.add_argument("--eab-hmac")
     p.add_argument("--stale-dir")
     p.add_argument("--stale-after", type=float, default=62)
+    p = sp.add_parser("races")
+    p.add_argument("dir")
+    p.add_argument("--n", type=int, default=10)
+    p.add_argument("--eab-dir")
+    p.add_argument("--eab-kid")
+    p.add_argument("--eab-hmac")
     p = sp.add_parser("nonce")
     p.add_argument("dir")
     p = sp.add_parser("stale-nonce")
@@ -1523,17 +2780,18 @@ def main():
     p.add_argument("--kill-log")
     p.add_argument("--window", type=float, default=3)
     p.add_argument("--sample", type=int)
+    add_order_parsers(sp)
     a = ap.parse_args()
     VERBOSE = a.verbose
     if not a.ca:
         ap.error("--ca (or ACMETEST_CA) is required")
     CTX = ssl.create_default_context(cafile=a.ca)
-    fn = {"badinput": cmd_badinput, "nonce": cmd_nonce,
+    fn = {"badinput": cmd_badinput, "races": cmd_races, "nonce": cmd_nonce,
           "stale-nonce": cmd_stale_nonce, "newaccount": cmd_newaccount,
           "preregistered": cmd_preregistered,
           "account-get": cmd_account_get, "keychange": cmd_keychange,
           "register-many": cmd_register_many, "load": cmd_load,
-          "verify": cmd_verify}[a.cmd]
+          "verify": cmd_verify, **ORDER_CMDS}[a.cmd]
     try:
         return fn(a)
     except ConnError as e:

@@ -27,7 +27,6 @@ LIGHTTPD_MODDIR=/usr/lib/lighttpd
 TEST_NAME=$(basename "$0" .sh)
 T=
 SERVERS=
-_FAILED=1
 
 log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
 pass() { printf 'PASS %s\n' "$*"; }
@@ -67,9 +66,9 @@ pids_in_tmp()
 	for _d in /proc/[0-9]*; do
 		_p=${_d#/proc/}
 		[ "$_p" = "$$" ] && continue
-		if { tr '\0' ' ' <"$_d/cmdline"; } 2>/dev/null | grep -qF "$T" ||
-		    ls -l "$_d/fd" 2>/dev/null | grep -qF "$T" ||
-		    grep -qF "$T" "$_d/maps" 2>/dev/null; then
+		if { tr '\0' ' ' <"$_d/cmdline"; } 2>/dev/null | grep -qF "$T/" ||
+		    ls -l "$_d/fd" 2>/dev/null | grep -qF "$T/" ||
+		    grep -qF "$T/" "$_d/maps" 2>/dev/null; then
 			echo "$_p"
 		fi
 	done
@@ -89,14 +88,23 @@ stop_pid()
 	return 0
 }
 
+# show_logs: the end of each server's logs; from the responders' and the
+# worker's stderr, everything but the lines of successful requests.
 show_logs()
 {
 	for _s in $SERVERS; do
-		for _f in "$T/$_s/lighttpd.err" "$T/$_s/lighttpd.out"; do
-			[ -s "$_f" ] || continue
-			echo "----- tail of $_s/$(basename "$_f")"
-			tail -n 60 "$_f"
-		done
+		_f="$T/$_s/lighttpd.err"
+		if [ -s "$_f" ]; then
+			echo "----- tail of $_s/lighttpd.err"
+			tail -n 40 "$_f"
+		fi
+		_f="$T/$_s/lighttpd.out"
+		if [ -s "$_f" ]; then
+			echo "----- tail of $_s/lighttpd.out (acmegw stderr," \
+			    "2xx request lines left out)"
+			grep -v -E ' (GET|HEAD|POST) [^ ]+ 2[0-9][0-9] acct=| created for key ' \
+			    "$_f" | tail -n 80
+		fi
 	done
 }
 
@@ -300,3 +308,81 @@ ctl_f() { _cf=$1; shift; "$CTL_BIN" -f "$_cf" "$@"; }
 
 # atest ARGS...: the project's test client, trusting the test CA.
 atest() { "$PY" "$ACMETEST" --ca "$T/ca/ca.pem" "$@"; }
+
+# ------------------------------------------------------------------ issue 3
+# Orders and validation: the validator, a DNS server for the .test zone
+# and the challenge responders of acmetest.py.
+
+VALIDATE_BIN="$top_builddir/src/acmegw-validate"
+
+# start_challtestsrv: pebble-challtestsrv on loopback serving only DNS
+# (every A query answers 127.0.0.1, no AAAA) and its management API; its
+# own challenge servers are off.  Sets CTS_MGMT (management URL), CTS_DNS
+# (DNS port) and CTS_PID.  Three tries with fresh ports, 5 s each.
+start_challtestsrv()
+{
+	need_cmd pebble-challtestsrv
+	_try=0
+	while [ $_try -lt 3 ]; do
+		_m=$(free_port) && _d=$(free_port) || fail "no free port"
+		pebble-challtestsrv -management "127.0.0.1:$_m" \
+		    -dns01 "127.0.0.1:$_d" -http01 "" -https01 "" \
+		    -tlsalpn01 "" -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+		    >>"$T/challtestsrv.log" 2>&1 &
+		CTS_PID=$!
+		_i=0
+		while [ $_i -lt 50 ]; do
+			if curl -s -f -o /dev/null --noproxy '*' --max-time 2 \
+			    -d '{"ip":""}' \
+			    "http://127.0.0.1:$_m/set-default-ipv6" 2>/dev/null
+			then
+				CTS_MGMT="http://127.0.0.1:$_m"
+				CTS_DNS=$_d
+				log "pebble-challtestsrv pid $CTS_PID: DNS" \
+				    "127.0.0.1:$CTS_DNS, management $CTS_MGMT"
+				return 0
+			fi
+			kill -0 "$CTS_PID" 2>/dev/null || break
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+		stop_pid "$CTS_PID"
+		_try=$((_try + 1))
+	done
+	cat "$T/challtestsrv.log"
+	fail "pebble-challtestsrv did not start"
+}
+
+# cts_post PATH JSON: a call of the challtestsrv management API
+# (set-txt, clear-txt, set-servfail, add-caa...).
+cts_post()
+{
+	curl -s -f -o /dev/null --noproxy '*' --max-time 5 -d "$2" \
+	    "$CTS_MGMT/$1"
+}
+
+# start_responders DIR: the http-01 and tls-alpn-01 responders of
+# acmetest.py on 127.0.0.1, serving what a client writes under DIR (see
+# "acmetest.py responders").  Sets RESP_DIR, RESP_HTTP, RESP_TLS (ports)
+# and RESP_PID.
+start_responders()
+{
+	RESP_DIR=$1
+	mkdir -p "$RESP_DIR"
+	"$PY" "$ACMETEST" --ca "$T/ca/ca.pem" responders "$RESP_DIR" \
+	    >"$RESP_DIR/responders.out" 2>&1 &
+	RESP_PID=$!
+	_i=0
+	while [ ! -s "$RESP_DIR/responders.ports" ]; do
+		if [ $_i -ge 100 ] || ! kill -0 "$RESP_PID" 2>/dev/null; then
+			cat "$RESP_DIR/responders.out"
+			fail "the challenge responders did not start"
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	RESP_HTTP=$(awk '$1 == "http" { print $2 }' "$RESP_DIR/responders.ports")
+	RESP_TLS=$(awk '$1 == "tls" { print $2 }' "$RESP_DIR/responders.ports")
+	log "responders pid $RESP_PID: http-01 127.0.0.1:$RESP_HTTP," \
+	    "tls-alpn-01 127.0.0.1:$RESP_TLS"
+}

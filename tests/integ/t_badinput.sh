@@ -31,30 +31,40 @@ eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
 rc=0
 atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid "$kid" \
     --eab-hmac "$hmac_key" --stale-dir "$DIR2" || rc=1
+K1=$kid
+
+# the races: N5 (one nonce), A2 (one key), E9 (one EAB key), 10 at once
+out=$(ctl_f "$CONF2" eab add --comment "t_badinput race") ||
+    fail "acmegwctl eab add: exit $?"
+kid= hmac_key=
+eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
+atest races "$DIR1" --eab-dir "$DIR2" --eab-kid "$kid" \
+    --eab-hmac "$hmac_key" || rc=1
 
 # No state change on a rejected request: the open server holds exactly the
 # six accounts the positive rows made (OK1 OK2 J30 OK4 OK7 and the one
-# deactivated), the eab server exactly the one bound by E8.
+# deactivated) and the two of the races (N5, A2); the eab server exactly
+# the one bound by E8 and the one of E9 (no orphan account).
 n1=$(ctl_f "$CONF1" account list | grep -c .)
 n2=$(ctl_f "$CONF2" account list | grep -c .)
-if [ "$n1" = 6 ]; then
-	pass "open server: 6 accounts after all rows (no state change on errors)"
+if [ "$n1" = 8 ]; then
+	pass "open server: 8 accounts after all rows (no state change on errors)"
 else
-	echo "FAIL open server: $n1 accounts, want 6:"
+	echo "FAIL open server: $n1 accounts, want 8:"
 	ctl_f "$CONF1" account list
 	rc=1
 fi
-if [ "$n2" = 1 ]; then
-	pass "eab server: 1 account after all rows"
+if [ "$n2" = 2 ]; then
+	pass "eab server: 2 accounts after all rows (no orphan account)"
 else
-	echo "FAIL eab server: $n2 accounts, want 1:"
+	echo "FAIL eab server: $n2 accounts, want 2:"
 	ctl_f "$CONF2" account list
 	rc=1
 fi
-if ctl_f "$CONF2" eab list | grep -q "^$kid	[^	]*	bound "; then
-	pass "E8: acmegwctl eab list shows $kid bound"
+if ctl_f "$CONF2" eab list | grep -q "^$K1	[^	]*	bound "; then
+	pass "E8: acmegwctl eab list shows $K1 bound"
 else
-	echo "FAIL E8: acmegwctl eab list does not show $kid bound:"
+	echo "FAIL E8: acmegwctl eab list does not show $K1 bound:"
 	ctl_f "$CONF2" eab list
 	rc=1
 fi

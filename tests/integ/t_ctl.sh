@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_ctl.sh: acmegwctl end to end on a throwaway state directory: usage and
 # configuration errors, init, EAB keys (add, list, remove, a race on one
-# kid) and accounts registered from PEM and JWK public keys (add, refusals,
-# list, show, deactivate).  Needs openssl to make the keys; skips without it.
+# kid, the domains a key's account may order) and accounts registered from
+# PEM and JWK public keys (add, refusals, list, show, deactivate).  Needs
+# openssl to make the keys; skips without it.
 set -u
 
 command -v openssl >/dev/null 2>&1 || {
@@ -230,10 +231,10 @@ cp "$t/out" "$t/list"
 n=$(wc -l <"$t/list" | tr -d ' ')
 if [ "$n" = 4 ]; then ok "eab list: one line per key"; else
 	bad "eab list: $n lines, want 4"; cat "$t/list"; fi
-has "eab list: kid alg unbound created comment" "$t/list" \
-    "^test-1${tab}HS384${tab}unbound${tab}$iso${tab}hello world\$"
-has "eab list: no comment shown as -" "$t/list" \
-    "^$kid1${tab}HS256${tab}unbound${tab}$iso${tab}-\$"
+has "eab list: kid alg unbound created domains comment" "$t/list" \
+    "^test-1${tab}HS384${tab}unbound${tab}$iso${tab}-${tab}hello world\$"
+has "eab list: no domains and no comment shown as -" "$t/list" \
+    "^$kid1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-\$"
 has "eab list: comment sanitised" "$t/list" \
     "^test\.512${tab}HS512${tab}.*${tab}caf\\\\xc3\\\\xa9\$"
 hasnt "eab list: no HS256 secret" "$t/list" "$key1"
@@ -248,6 +249,84 @@ expect "eab list: after remove" 0 -f "$conf" eab list
 if grep -q "^test-1${tab}" "$t/out"; then bad "eab list: removed key listed"
 else ok "eab list: removed key gone"; fi
 expect "eab add: a removed kid can be made again" 0 -f "$conf" eab add --kid test-1
+
+# ---------------------------------------------------------------- eab domains
+# --domains SUFFIX,...: the account made with the key may only order names
+# under these suffixes.  Each is checked as an order's dns identifier.
+"$CTL" -f "$conf" eab list >"$t/before" 2>>"$t/allerr"
+# dombad NAME VALUE [PATTERN]: --domains VALUE is a usage error naming
+# PATTERN, and nothing is printed on stdout.
+dombad() {
+	expect "eab add --domains: $1" 2 -f "$conf" eab add --domains "$2"
+	if [ -s "$t/out" ]; then bad "eab add --domains: $1 printed a key"; fi
+	if [ $# -ge 3 ]; then
+		has "eab add --domains: $1 explained" "$t/err" \
+		    "^acmegwctl: invalid --domains: .*$3"
+	fi
+}
+dombad "empty" "" "empty name"
+dombad "only a comma" "," "empty name"
+dombad "empty element" "a.example,,b.example" "empty name"
+dombad "trailing comma" "a.example," "empty name"
+dombad "white space only" "  " "empty name"
+dombad "wildcard (R4)" "*.example.org" "wildcard"
+dombad "wildcard in the middle (R4)" "a.*.example.org" "leftmost label"
+dombad "wildcard alone (R4)" "*" "wildcard"
+dombad "single label" "localhost" "two labels"
+dombad "IPv4 address (R5)" "192.0.2.1" "IP address"
+dombad "IPv6 address (R5)" "2001:db8::1" "IP address"
+dombad "numeric last label" "example.123" "all-numeric"
+dombad "trailing dot" "example.org." "ends with a dot"
+dombad "empty label" "a..example" "empty label"
+dombad "leading hyphen" "-a.example" "hyphen"
+dombad "underscore" "a_b.example" "character other than"
+dombad "space inside" "a b.example" "character other than"
+dombad "URL" "https://example.org/" "character other than"
+dombad "reserved R-LDH label" "ab--cd.example" "xn--"
+dombad "bad A-label" "xn--abc.example" "xn--abc"
+dombad "U-label names its A-label" "b$(printf '\303\274')cher.example" \
+    "xn--bcher-kva.example"
+dombad "control character sanitised" "$(printf 'a\033.example')" 'a\\x1b'
+dombad "label of 64 bytes" "$(printf '%064d' 0 | tr 0 a).example" "63"
+# Labels of 63, 63, 63 and 59 bytes, then ".ex": 254 bytes; one less: 253.
+n254="$(printf '%0248d' 0 | tr 0 a | sed 's/\(.\{63\}\)/\1./g').ex"
+n253=${n254#a}
+if [ ${#n254} = 254 ] && [ ${#n253} = 253 ]; then ok "254/253-byte names made"
+else bad "made names of ${#n254} and ${#n253} bytes, want 254 and 253"; fi
+dombad "name of 254 bytes (K3)" "$n254" "longer than 253"
+dombad "listed twice (case folded)" "a.example,A.EXAMPLE" "listed twice"
+doms=$(i=1; while [ $i -le 101 ]; do printf 'd%d.example,' $i; i=$((i + 1));
+    done)
+dombad "101 names" "${doms%,}" "more than 100"
+expect "eab add --domains: given twice" 2 -f "$conf" eab add \
+    --domains a.example --domains b.example
+expect "eab add --domains: without value" 2 -f "$conf" eab add --domains
+"$CTL" -f "$conf" eab list >"$t/after" 2>>"$t/allerr"
+if cmp -s "$t/before" "$t/after"; then ok "eab add --domains: refusals made no key"
+else bad "eab add --domains: a refused --domains made a key"; fi
+
+expect "eab add --domains: lower-cased, white space ignored" 0 -f "$conf" \
+    eab add --kid dom-1 --domains ' Team.Example.COM , lab.example' \
+    --comment team
+has "eab add --domains: kid" "$t/out" '^kid=dom-1$'
+expect "eab add --domains=form, an A-label" 0 -f "$conf" eab add \
+    --kid=dom-2 --domains=xn--bcher-kva.example
+expect "eab add --domains: name of 253 bytes (K3)" 0 -f "$conf" eab add \
+    --kid dom-253 --domains "$n253"
+doms=$(i=1; while [ $i -le 100 ]; do printf 'd%d.example,' $i; i=$((i + 1));
+    done)
+expect "eab add --domains: 100 names" 0 -f "$conf" eab add --kid dom-100 \
+    --domains "${doms%,}"
+expect "eab list: with domains" 0 -f "$conf" eab list
+has "eab list: domains joined by commas" "$t/out" \
+    "^dom-1${tab}HS256${tab}unbound${tab}$iso${tab}team\.example\.com,lab\.example${tab}team\$"
+has "eab list: one domain" "$t/out" \
+    "^dom-2${tab}HS256${tab}unbound${tab}$iso${tab}xn--bcher-kva\.example${tab}-\$"
+has "eab list: 100 domains" "$t/out" \
+    "^dom-100${tab}.*${tab}d1\.example,d2\.example,.*,d100\.example${tab}-\$"
+has "eab list: the 253-byte name" "$t/out" "^dom-253${tab}.*${tab}$n253${tab}-\$"
+has "eab list: a key without domains" "$t/out" \
+    "^test-1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-\$"
 
 # ---------------------------------------------------------------- accounts
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \

@@ -90,8 +90,14 @@ while [ $r -le "$R" ]; do
 	kill_one "$T/kill-$r.log" || { echo "FAIL nothing to kill"; rc=1; }
 	cat "$T/kill-$r.log" >>"$T/kills.log"
 	show_kills "$T/kill-$r.log"
-	wait "$LP" || rc=1
+	_lrc=0
+	wait "$LP" || _lrc=1
 	cat "$T/acked-$r.jsonl" >>"$T/acked.jsonl"
+	if [ $_lrc != 0 ]; then
+		echo "FAIL single kill $r: the service did not recover by itself"
+		rc=1
+		break
+	fi
 	r=$((r + 1))
 done
 

@@ -113,6 +113,27 @@ START_TEST(test_conf_init_defaults)
 	ck_assert_uint_eq(c.worker_idle_exit, 300);
 	ck_assert_str_eq(c.worker_path, LIBEXECDIR "/acmegw-worker");
 	ck_assert_int_eq(c.log_level, 1);
+	/* Issue 3. */
+	ck_assert_uint_eq(c.max_identifiers, 100);
+	ck_assert_ptr_null(c.allowed_domains);
+	ck_assert_uint_eq(c.allowed_domainssz, 0);
+	ck_assert_ptr_null(c.forbidden_domains);
+	ck_assert_uint_eq(c.forbidden_domainssz, 0);
+	ck_assert_uint_eq(c.authz_reuse, 30 * 86400);
+	ck_assert_int_eq(c.pre_authorization, 0);
+	ck_assert_uint_eq(c.challenge_types, (1U << CHALL_HTTP01) |
+	    (1U << CHALL_DNS01) | (1U << CHALL_TLSALPN01));
+	ck_assert_uint_eq(c.order_lifetime, 7 * 86400);
+	ck_assert_uint_eq(c.authz_lifetime, 7 * 86400);
+	ck_assert_uint_eq(c.max_validity, 90 * 86400);
+	ck_assert_uint_eq(c.validate_http_port, 80);
+	ck_assert_uint_eq(c.validate_tls_port, 443);
+	ck_assert_ptr_null(c.resolver);
+	ck_assert_int_eq(c.allow_private_targets, 0);
+	ck_assert_uint_eq(c.validation_timeout, 10000);
+	ck_assert_uint_eq(c.max_validations, 16);
+	ck_assert_uint_eq(c.validation_attempts, 3);
+	ck_assert_str_eq(c.validator_path, LIBEXECDIR "/acmegw-validate");
 	conf_clear(&c);
 }
 END_TEST
@@ -160,7 +181,24 @@ static const char full_file[] =
     "db_cache_size = 64m\n"
     "worker_idle_exit = 1d\n"
     "worker_path = /opt/acmegw/libexec/acmegw-worker\n"
-    "log_level = debug\n";
+    "log_level = debug\n"
+    "max_identifiers = 20\n"
+    "allowed_domains = Example.ORG, internal.example\n"
+    "forbidden_domains = secret.example.org\n"
+    "authz_reuse = 0\n"
+    "pre_authorization = yes\n"
+    "challenge_types = dns-01, http-01\n"
+    "order_lifetime = 2d\n"
+    "authz_lifetime = 36h\n"
+    "max_validity = 30d\n"
+    "validate_http_port = 5002\n"
+    "validate_tls_port = 5001\n"
+    "resolver = 127.0.0.1:8053\n"
+    "allow_private_targets = yes\n"
+    "validation_timeout = 5s\n"
+    "max_validations = 4\n"
+    "validation_attempts = 1\n"
+    "validator_path = /opt/acmegw/libexec/acmegw-validate\n";
 
 START_TEST(test_conf_parse_buf_full_file)
 {
@@ -188,6 +226,28 @@ START_TEST(test_conf_parse_buf_full_file)
 	ck_assert_uint_eq(c.worker_idle_exit, 86400);
 	ck_assert_str_eq(c.worker_path, "/opt/acmegw/libexec/acmegw-worker");
 	ck_assert_int_eq(c.log_level, 2);
+	ck_assert_uint_eq(c.max_identifiers, 20);
+	ck_assert_uint_eq(c.allowed_domainssz, 2);
+	ck_assert_str_eq(c.allowed_domains[0], "example.org");
+	ck_assert_str_eq(c.allowed_domains[1], "internal.example");
+	ck_assert_uint_eq(c.forbidden_domainssz, 1);
+	ck_assert_str_eq(c.forbidden_domains[0], "secret.example.org");
+	ck_assert_uint_eq(c.authz_reuse, 0);
+	ck_assert_int_eq(c.pre_authorization, 1);
+	ck_assert_uint_eq(c.challenge_types, (1U << CHALL_HTTP01) |
+	    (1U << CHALL_DNS01));
+	ck_assert_uint_eq(c.order_lifetime, 2 * 86400);
+	ck_assert_uint_eq(c.authz_lifetime, 36 * 3600);
+	ck_assert_uint_eq(c.max_validity, 30 * 86400);
+	ck_assert_uint_eq(c.validate_http_port, 5002);
+	ck_assert_uint_eq(c.validate_tls_port, 5001);
+	ck_assert_str_eq(c.resolver, "127.0.0.1:8053");
+	ck_assert_int_eq(c.allow_private_targets, 1);
+	ck_assert_uint_eq(c.validation_timeout, 5000);
+	ck_assert_uint_eq(c.max_validations, 4);
+	ck_assert_uint_eq(c.validation_attempts, 1);
+	ck_assert_str_eq(c.validator_path,
+	    "/opt/acmegw/libexec/acmegw-validate");
 	conf_clear(&c);
 }
 END_TEST
@@ -436,6 +496,59 @@ static const struct {
 	    "caa_identities = " LABEL63 ".example\n" },
 	{ "caa_identities = B.example A.example",
 	    "caa_identities = b.example, a.example\n" },
+	/* Issue 3: orders and authorizations. */
+	{ "max_identifiers = 1", "max_identifiers = 1\n" },
+	{ "max_identifiers = 1000", "max_identifiers = 1000\n" },
+	{ "allowed_domains =", "# allowed_domains is not set\n" },
+	{ "allowed_domains = example.org", "allowed_domains = example.org\n" },
+	{ "allowed_domains = internal", "allowed_domains = internal\n" },
+	{ "allowed_domains = A.Example,b.example c.example",
+	    "allowed_domains = a.example, b.example, c.example\n" },
+	{ "allowed_domains = xn--bcher-kva.example",
+	    "allowed_domains = xn--bcher-kva.example\n" },
+	{ "forbidden_domains =", "# forbidden_domains is not set\n" },
+	{ "forbidden_domains = mil, gov",
+	    "forbidden_domains = mil, gov\n" },
+	{ "authz_reuse = 0", "authz_reuse = 0\n" },
+	{ "authz_reuse = 30d", "authz_reuse = 2592000\n" },
+	{ "authz_reuse = 398d", "authz_reuse = 34387200\n" },
+	{ "authz_reuse = 8h", "authz_reuse = 28800\n" },
+	{ "pre_authorization = no", "pre_authorization = no\n" },
+	{ "pre_authorization = yes", "pre_authorization = yes\n" },
+	{ "challenge_types = http-01", "challenge_types = http-01\n" },
+	{ "challenge_types = tls-alpn-01,dns-01",
+	    "challenge_types = dns-01 tls-alpn-01\n" },
+	{ "challenge_types = dns-01 , http-01 tls-alpn-01",
+	    "challenge_types = http-01 dns-01 tls-alpn-01\n" },
+	{ "order_lifetime = 1h", "order_lifetime = 3600\n" },
+	{ "order_lifetime = 3600", "order_lifetime = 3600\n" },
+	{ "order_lifetime = 30d", "order_lifetime = 2592000\n" },
+	{ "authz_lifetime = 60m", "authz_lifetime = 3600\n" },
+	{ "authz_lifetime = 720h", "authz_lifetime = 2592000\n" },
+	{ "max_validity = 1h", "max_validity = 3600\n" },
+	{ "max_validity = 398d", "max_validity = 34387200\n" },
+	/* Issue 3: validation. */
+	{ "validate_http_port = 1", "validate_http_port = 1\n" },
+	{ "validate_http_port = 65535", "validate_http_port = 65535\n" },
+	{ "validate_tls_port = 8443", "validate_tls_port = 8443\n" },
+	{ "resolver =", "# resolver is not set\n" },
+	{ "resolver = 127.0.0.1:53", "resolver = 127.0.0.1:53\n" },
+	{ "resolver = 192.0.2.53:65535", "resolver = 192.0.2.53:65535\n" },
+	{ "resolver = [::1]:8053", "resolver = [::1]:8053\n" },
+	{ "resolver = [2001:DB8:0:0::53]:1",
+	    "resolver = [2001:db8::53]:1\n" },
+	{ "allow_private_targets = no", "allow_private_targets = no\n" },
+	{ "allow_private_targets = yes", "allow_private_targets = yes\n" },
+	{ "validation_timeout = 1s", "validation_timeout = 1000\n" },
+	{ "validation_timeout = 1000ms", "validation_timeout = 1000\n" },
+	{ "validation_timeout = 120s", "validation_timeout = 120000\n" },
+	{ "validation_timeout = 2500", "validation_timeout = 2500\n" },
+	{ "max_validations = 1", "max_validations = 1\n" },
+	{ "max_validations = 256", "max_validations = 256\n" },
+	{ "validation_attempts = 1", "validation_attempts = 1\n" },
+	{ "validation_attempts = 10", "validation_attempts = 10\n" },
+	{ "validator_path = /usr/lib/acmegw/v",
+	    "validator_path = /usr/lib/acmegw/v\n" },
 };
 
 START_TEST(test_conf_parse_buf_good_values)
@@ -682,6 +795,138 @@ static const struct {
 	{ "log_level", "2", "unknown value" },
 	{ "log_level", "info debug", "unknown value" },
 	{ "log_level", "warning", "unknown value" },
+	/* max_identifiers (SECURITY.md X2: bounded) */
+	{ "max_identifiers", "", "empty" },
+	{ "max_identifiers", "0", "out of range" },
+	{ "max_identifiers", "1001", "out of range" },
+	{ "max_identifiers", "10000", "out of range" },
+	{ "max_identifiers", "100k", "junk after" },
+	{ "max_identifiers", "-1", "not a number" },
+	{ "max_identifiers", "0100", "leading zero" },
+	/* allowed_domains, forbidden_domains */
+	{ "allowed_domains", "a.example,,b.example", "empty name" },
+	{ "allowed_domains", "a.example,", "ends with a comma" },
+	{ "allowed_domains", ",a.example", "empty name" },
+	{ "allowed_domains", "a.example A.EXAMPLE", "listed twice" },
+	{ "allowed_domains", "*.example.org", "character other than" },
+	{ "allowed_domains", ".example.org", "empty label" },
+	{ "allowed_domains", "example.org.", "ends with a dot" },
+	{ "allowed_domains", "192.0.2.0", "IP address" },
+	{ "allowed_domains", "10", "IP address" },
+	{ "allowed_domains", "-x.example", "hyphen" },
+	{ "allowed_domains", "a_b.example", "character other than" },
+	{ "allowed_domains", "b\xc3\xbc" "cher.example",
+	    "character other than" },
+	{ "allowed_domains", LABEL64 ".example", "longer than 63" },
+	{ "forbidden_domains", "*.example.org", "character other than" },
+	{ "forbidden_domains", "example.org;rm", "character other than" },
+	{ "forbidden_domains", "a.example a.example", "listed twice" },
+	{ "forbidden_domains", "2001:db8::1", "character other than" },
+	{ "forbidden_domains", "x..example", "empty label" },
+	/* authz_reuse */
+	{ "authz_reuse", "", "empty" },
+	{ "authz_reuse", "399d", "out of range" },
+	{ "authz_reuse", "34387201", "out of range" },
+	{ "authz_reuse", "1y", "unknown unit" },
+	{ "authz_reuse", "-1", "not a number" },
+	{ "authz_reuse", "00", "leading zero" },
+	{ "authz_reuse", "30D", "unknown unit" },
+	/* pre_authorization, allow_private_targets: yes or no only */
+	{ "pre_authorization", "", "empty" },
+	{ "pre_authorization", "true", "unknown value" },
+	{ "pre_authorization", "1", "unknown value" },
+	{ "pre_authorization", "Yes", "unknown value" },
+	{ "pre_authorization", "on", "unknown value" },
+	{ "allow_private_targets", "", "empty" },
+	{ "allow_private_targets", "YES", "unknown value" },
+	{ "allow_private_targets", "0", "unknown value" },
+	{ "allow_private_targets", "yes no", "unknown value" },
+	/* challenge_types (SECURITY.md P7: each can be switched off) */
+	{ "challenge_types", "", "empty" },
+	{ "challenge_types", ",", "empty name" },
+	{ "challenge_types", "http-01,,dns-01", "empty name" },
+	{ "challenge_types", "http-01,", "ends with a comma" },
+	{ "challenge_types", "tls-sni-01", "unknown value" },
+	{ "challenge_types", "tls-sni-02", "unknown value" },
+	{ "challenge_types", "HTTP-01", "unknown value" },
+	{ "challenge_types", "http01", "unknown value" },
+	{ "challenge_types", "dns-account-01", "unknown value" },
+	{ "challenge_types", "http-01 http-01", "listed twice" },
+	{ "challenge_types", "dns-01,tls-alpn-01,dns-01", "listed twice" },
+	{ "challenge_types", "none", "unknown value" },
+	/* order_lifetime, authz_lifetime, max_validity */
+	{ "order_lifetime", "", "empty" },
+	{ "order_lifetime", "0", "out of range" },
+	{ "order_lifetime", "3599", "out of range" },
+	{ "order_lifetime", "59m", "out of range" },
+	{ "order_lifetime", "31d", "out of range" },
+	{ "order_lifetime", "2592001", "out of range" },
+	{ "order_lifetime", "7 d", "unknown unit" },
+	{ "authz_lifetime", "", "empty" },
+	{ "authz_lifetime", "0", "out of range" },
+	{ "authz_lifetime", "721h", "out of range" },
+	{ "authz_lifetime", "1w", "unknown unit" },
+	{ "max_validity", "", "empty" },
+	{ "max_validity", "0", "out of range" },
+	{ "max_validity", "399d", "out of range" },
+	{ "max_validity", "59m", "out of range" },
+	{ "max_validity", "90days", "unknown unit" },
+	/* validate_http_port, validate_tls_port */
+	{ "validate_http_port", "", "empty" },
+	{ "validate_http_port", "0", "out of range" },
+	{ "validate_http_port", "65536", "out of range" },
+	{ "validate_http_port", "080", "leading zero" },
+	{ "validate_http_port", "http", "not a number" },
+	{ "validate_http_port", "80,8080", "junk after" },
+	{ "validate_tls_port", "", "empty" },
+	{ "validate_tls_port", "0", "out of range" },
+	{ "validate_tls_port", "99999", "out of range" },
+	{ "validate_tls_port", "-443", "not a number" },
+	/* resolver */
+	{ "resolver", "127.0.0.1", "no port" },
+	{ "resolver", "127.0.0.1:", "port" },
+	{ "resolver", "127.0.0.1:0", "port" },
+	{ "resolver", "127.0.0.1:65536", "port" },
+	{ "resolver", "127.0.0.1:053", "port" },
+	{ "resolver", "127.0.0.1:53x", "port" },
+	{ "resolver", "127.0.0.1:123456", "port" },
+	{ "resolver", "127.0.0.1:-1", "port" },
+	{ "resolver", "127.1:53", "not an IPv4 address" },
+	{ "resolver", "localhost:53", "not an IPv4 address" },
+	{ "resolver", "dns.example:53", "not an IPv4 address" },
+	{ "resolver", ":53", "not an IP address" },
+	{ "resolver", "::1:53", "brackets" },
+	{ "resolver", "[::1]", "no port" },
+	{ "resolver", "[::1]53", "no port" },
+	{ "resolver", "[::1:53", "no ']'" },
+	{ "resolver", "[]:53", "not an IP address" },
+	{ "resolver", "[127.0.0.1]:53", "not an IPv6 address" },
+	{ "resolver", "[fe80::1%eth0]:53", "not an IPv6 address" },
+	{ "resolver", "127.0.0.1@53", "no port" },
+	{ "resolver", "127.0.0.1:53 127.0.0.2:53", "port" },
+	{ "resolver", "udp://127.0.0.1:53", "brackets" },
+	/* validation_timeout */
+	{ "validation_timeout", "", "empty" },
+	{ "validation_timeout", "0", "out of range" },
+	{ "validation_timeout", "999", "out of range" },
+	{ "validation_timeout", "999ms", "out of range" },
+	{ "validation_timeout", "121s", "out of range" },
+	{ "validation_timeout", "120001", "out of range" },
+	{ "validation_timeout", "2m", "unknown unit" },
+	{ "validation_timeout", "10S", "unknown unit" },
+	/* max_validations, validation_attempts */
+	{ "max_validations", "", "empty" },
+	{ "max_validations", "0", "out of range" },
+	{ "max_validations", "257", "out of range" },
+	{ "max_validations", "16x", "junk after" },
+	{ "validation_attempts", "", "empty" },
+	{ "validation_attempts", "0", "out of range" },
+	{ "validation_attempts", "11", "out of range" },
+	{ "validation_attempts", "three", "not a number" },
+	/* validator_path */
+	{ "validator_path", "", "empty" },
+	{ "validator_path", "acmegw-validate", "not an absolute path" },
+	{ "validator_path", "./acmegw-validate", "not an absolute path" },
 };
 
 START_TEST(test_conf_parse_buf_bad_values)
@@ -747,6 +992,102 @@ START_TEST(test_conf_parse_buf_K6_base_url_canonical)
 	    STATE), NAME ":1: base_url: ");
 	assert_prefix(parse_bad("base_url = https://a.example/acme?\n"
 	    STATE), NAME ":1: base_url: ");
+}
+END_TEST
+
+/* At most 1000 domain names in allowed_domains / forbidden_domains. */
+START_TEST(test_conf_parse_buf_domains_limit)
+{
+	static const char alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	struct conf	 c;
+	char		*text, *p;
+	size_t		 i, k;
+	const char	*e;
+
+	text = malloc(8192);
+	ck_assert_ptr_nonnull(text);
+	/* 1000 distinct two-character names, none all digits. */
+	p = text + sprintf(text, REQ "forbidden_domains =");
+	for (i = 0, k = 0; i < 1000; k++) {
+		if (k / 36 >= 26 && k % 36 >= 26)
+			continue;
+		p += sprintf(p, " %c%c", alnum[k / 36], alnum[k % 36]);
+		i++;
+	}
+	strcpy(p, "\n");
+	ck_assert_msg(parse(&c, text) == 0, "%s", err);
+	ck_assert_uint_eq(c.forbidden_domainssz, 1000);
+	ck_assert_str_eq(c.forbidden_domains[0], "aa");
+	conf_clear(&c);
+	strcpy(p, " a\n");
+	e = parse_bad(text);
+	ck_assert_str_eq(e, NAME ":3: forbidden_domains: more than 1000 names "
+	    "(list fewer)");
+	free(text);
+}
+END_TEST
+
+/* SECURITY.md P7: any challenge type can be switched off. */
+START_TEST(test_conf_parse_buf_P7_challenge_types_off)
+{
+	struct conf	 c;
+
+	ck_assert_int_eq(parse(&c, REQ "challenge_types = dns-01\n"), 0);
+	ck_assert_uint_eq(c.challenge_types, 1U << CHALL_DNS01);
+	conf_clear(&c);
+	ck_assert_int_eq(parse(&c, REQ "challenge_types = tls-alpn-01 "
+	    "http-01\n"), 0);
+	ck_assert_uint_eq(c.challenge_types, (1U << CHALL_TLSALPN01) |
+	    (1U << CHALL_HTTP01));
+	conf_clear(&c);
+	/* Not all of them: an empty list is refused. */
+	ck_assert_str_eq(parse_bad(REQ "challenge_types =\n"), NAME ":3: "
+	    "challenge_types: the value is empty (use one or more of "
+	    "http-01, dns-01 and tls-alpn-01, separated by commas or spaces, "
+	    "or remove the line for the default)");
+	/* tls-sni-01 never exists. */
+	assert_prefix(parse_bad(REQ "challenge_types = tls-sni-01\n"),
+	    NAME ":3: challenge_types: unknown value \"tls-sni-01\"");
+}
+END_TEST
+
+/*
+ * SECURITY.md P8: there is no switch that turns a security check off;
+ * the validation ports and the resolver are ordinary settings.
+ */
+START_TEST(test_conf_parse_buf_P8_no_security_off_switch)
+{
+	assert_prefix(parse_bad(REQ "challenge_validation_disable = yes\n"),
+	    NAME ":3: unknown key");
+	assert_prefix(parse_bad(REQ "validation = off\n"),
+	    NAME ":3: unknown key");
+	assert_prefix(parse_bad(REQ "caa_check = no\n"),
+	    NAME ":3: unknown key");
+	assert_prefix(parse_bad(REQ "skip_validation = yes\n"),
+	    NAME ":3: unknown key");
+	assert_prefix(parse_bad(REQ "fake_time = 0\n"),
+	    NAME ":3: unknown key");
+}
+END_TEST
+
+/* The resolver is stored normalised and an empty value means the system. */
+START_TEST(test_conf_parse_buf_resolver_forms)
+{
+	struct conf	 c;
+
+	ck_assert_int_eq(parse(&c, REQ "resolver = [0:0::1]:53\n"), 0);
+	ck_assert_str_eq(c.resolver, "[::1]:53");
+	conf_clear(&c);
+	ck_assert_int_eq(parse(&c, REQ "resolver = 127.0.0.1:8053\n"), 0);
+	ck_assert_str_eq(c.resolver, "127.0.0.1:8053");
+	conf_clear(&c);
+	ck_assert_int_eq(parse(&c, REQ "resolver =\n"), 0);
+	ck_assert_ptr_null(c.resolver);
+	conf_clear(&c);
+	ck_assert_str_eq(parse_bad(REQ "resolver = 127.0.0.1\n"), NAME ":3: "
+	    "resolver: \"127.0.0.1\" has no port (use an address and port "
+	    "such as 192.0.2.53:53 or [2001:db8::53]:53, or nothing for the "
+	    "system resolver)");
 }
 END_TEST
 
@@ -1047,6 +1388,16 @@ START_TEST(test_conf_parse_buf_failure_then_clear)
 	ck_assert_ptr_null(c.caa_identities);
 	ck_assert_uint_eq(c.caa_identitiessz, 0);
 	ck_assert_ptr_null(c.worker_path);
+	/* The same with the issue-3 lists and strings. */
+	ck_assert_int_eq(parse(&c, REQ "allowed_domains = a.example\n"
+	    "forbidden_domains = b.example c.example\nresolver = "
+	    "[::1]:53\nvalidator_path = /v\nmax_validations = 0\n"), -1);
+	ck_assert_uint_eq(c.forbidden_domainssz, 2);
+	conf_clear(&c);
+	ck_assert_ptr_null(c.allowed_domains);
+	ck_assert_ptr_null(c.forbidden_domains);
+	ck_assert_ptr_null(c.resolver);
+	ck_assert_ptr_null(c.validator_path);
 }
 END_TEST
 
@@ -1266,6 +1617,23 @@ START_TEST(test_conf_load_sample_commented_values_are_defaults)
 	ck_assert_uint_eq(c.worker_idle_exit, d.worker_idle_exit);
 	ck_assert_ptr_nonnull(strstr(c.worker_path, "/acmegw-worker"));
 	ck_assert_int_eq(c.log_level, d.log_level);
+	ck_assert_uint_eq(c.max_identifiers, d.max_identifiers);
+	ck_assert_uint_eq(c.allowed_domainssz, 0);
+	ck_assert_uint_eq(c.forbidden_domainssz, 0);
+	ck_assert_uint_eq(c.authz_reuse, d.authz_reuse);
+	ck_assert_int_eq(c.pre_authorization, d.pre_authorization);
+	ck_assert_uint_eq(c.challenge_types, d.challenge_types);
+	ck_assert_uint_eq(c.order_lifetime, d.order_lifetime);
+	ck_assert_uint_eq(c.authz_lifetime, d.authz_lifetime);
+	ck_assert_uint_eq(c.max_validity, d.max_validity);
+	ck_assert_uint_eq(c.validate_http_port, d.validate_http_port);
+	ck_assert_uint_eq(c.validate_tls_port, d.validate_tls_port);
+	ck_assert_ptr_null(c.resolver);
+	ck_assert_int_eq(c.allow_private_targets, d.allow_private_targets);
+	ck_assert_uint_eq(c.validation_timeout, d.validation_timeout);
+	ck_assert_uint_eq(c.max_validations, d.max_validations);
+	ck_assert_uint_eq(c.validation_attempts, d.validation_attempts);
+	ck_assert_ptr_nonnull(strstr(c.validator_path, "/acmegw-validate"));
 	free(text);
 	conf_clear(&c);
 	conf_clear(&d);
@@ -1312,7 +1680,24 @@ START_TEST(test_conf_dump_defaults)
 	    "db_cache_size = 8192\n"
 	    "worker_idle_exit = 300\n"
 	    "worker_path = " LIBEXECDIR "/acmegw-worker\n"
-	    "log_level = info\n");
+	    "log_level = info\n"
+	    "max_identifiers = 100\n"
+	    "# allowed_domains is not set\n"
+	    "# forbidden_domains is not set\n"
+	    "authz_reuse = 2592000\n"
+	    "pre_authorization = no\n"
+	    "challenge_types = http-01 dns-01 tls-alpn-01\n"
+	    "order_lifetime = 604800\n"
+	    "authz_lifetime = 604800\n"
+	    "max_validity = 7776000\n"
+	    "validate_http_port = 80\n"
+	    "validate_tls_port = 443\n"
+	    "# resolver is not set\n"
+	    "allow_private_targets = no\n"
+	    "validation_timeout = 10000\n"
+	    "max_validations = 16\n"
+	    "validation_attempts = 3\n"
+	    "validator_path = " LIBEXECDIR "/acmegw-validate\n");
 	free(d);
 	conf_clear(&c);
 }
@@ -1329,6 +1714,9 @@ START_TEST(test_conf_dump_round_trip)
 	assert_has(a, "caa_identities = ca.example.org, acme.example.org, "
 	    "pki.example.net\n");
 	assert_has(a, "max_body_size = 131072\n");
+	assert_has(a, "allowed_domains = example.org, internal.example\n");
+	assert_has(a, "challenge_types = http-01 dns-01\n");
+	assert_has(a, "resolver = 127.0.0.1:8053\n");
 	/* The "# settings from" line only appears with a path. */
 	ck_assert_ptr_null(strstr(a, "# settings from"));
 	ck_assert_int_eq(parse(&d, a), 0);
@@ -1377,6 +1765,10 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_parse_buf_bad_value_quoted);
 	tcase_add_test(tc, test_conf_parse_buf_bad_value_long);
 	tcase_add_test(tc, test_conf_parse_buf_K6_base_url_canonical);
+	tcase_add_test(tc, test_conf_parse_buf_domains_limit);
+	tcase_add_test(tc, test_conf_parse_buf_P7_challenge_types_off);
+	tcase_add_test(tc, test_conf_parse_buf_P8_no_security_off_switch);
+	tcase_add_test(tc, test_conf_parse_buf_resolver_forms);
 	tcase_add_test(tc, test_conf_parse_buf_unknown_key);
 	tcase_add_test(tc, test_conf_parse_buf_unknown_key_before_required);
 	tcase_add_test(tc, test_conf_parse_buf_duplicate_key);
