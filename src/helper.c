@@ -56,8 +56,8 @@ struct helper {
 	char		*in;		/* copy of the request */
 	size_t		 insz;
 	size_t		 inoff;		/* bytes written so far */
-	char		*out;		/* the answer, NUL after outsz; room for
-					   HELPER_IO_MAX + 1 bytes and the NUL */
+	char		*out;		/* the answer, NUL after outsz (room:
+					   HELPER_IO_MAX + 1 bytes, NUL) */
 	size_t		 outsz;
 	uint64_t	 deadline;	/* CLOCK_MONOTONIC, ms */
 	unsigned int	 timeout_ms;

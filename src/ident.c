@@ -455,9 +455,11 @@ ident_is_within(const struct ident *id, const char *suffix)
  * "badexample.com".  The lists hold lower-case names, as conf.c and
  * acmegwctl store them.
  *
- * These are lists of domain names: they do not apply to "ip" identifiers,
- * which are always allowed here (the validator still refuses special
- * addresses unless allow_private_targets is set).
+ * conf's lists are lists of domain names and do not apply to "ip"
+ * identifiers (the validator still refuses special addresses unless
+ * allow_private_targets is set).  An EAB key with a domain list, though,
+ * confines its account to "dns" identifiers under those suffixes, as
+ * acmegwctl(8) says: an "ip" identifier is refused for it.
  *
  * Returns 1 when allowed; 0 when refused, with a rejectedIdentifier in pe
  * naming the identifier and the rule.
@@ -470,8 +472,15 @@ ident_is_allowed(const struct conf *conf, const struct ident *id,
 
 	assert(conf != NULL && id != NULL);
 	assert(eab_domains != NULL || eab_domainssz == 0);
-	if (id->is_ip)
-		return 1;
+	if (id->is_ip) {
+		if (eab_domainssz == 0)
+			return 1;
+		perr_set(pe, ACME_PROB_REJECTED_IDENT, "IP identifier \"%s\" "
+		    "is refused by policy: this account may order only names "
+		    "under the domains of its external account binding key",
+		    id->value);
+		return 0;
+	}
 	for (i = 0; i < conf->forbidden_domainssz; i++)
 		if (ident_touches(id, conf->forbidden_domains[i])) {
 			perr_set(pe, ACME_PROB_REJECTED_IDENT, "DNS identifier "

@@ -926,7 +926,8 @@ out:
 
 /*
  * Check the verdict text[0..len) of acmegw-validate for a challenge of
- * type: exactly "v" 1, "status" valid or invalid, "addresses" (strings),
+ * type: exactly "v" 1, "status" valid or invalid, "addresses" (IP
+ * address strings, listed space-separated into addrs),
  * "method" equal to type, and for invalid an "error" with a "type" the
  * validator may give and a "detail".  Returns 0 with *prob
  * (ACME_PROB_NONE when valid) and detail filled in, or -1.
@@ -968,7 +969,12 @@ worker_verdict_parse(const char *text, size_t len, const char *type,
 		if (!json_object_is_type(el, json_type_string))
 			goto out;
 		d = json_object_get_string(el);
-		if (off + strlen(d) + 2 < addrssz) {
+		dlen = strlen(d);
+		/* An IPv4 or IPv6 address as acmegw-validate writes it. */
+		if (dlen == 0 || dlen >= VAL_ADDRSTRLEN ||
+		    strspn(d, "0123456789abcdefABCDEF.:") != dlen)
+			goto out;
+		if (off + dlen + 2 < addrssz) {
 			off += (size_t)snprintf(addrs + off, addrssz - off,
 			    "%s%s", off > 0 ? " " : "", d);
 		}
@@ -1141,7 +1147,8 @@ worker_job_finish(struct worker *w, struct wjob *j, time_t now)
 	const char	*out;
 	size_t		 outsz;
 	char		 err[256], detail[WORKER_DETAIL_MAX + 1];
-	char		 addrs[256], what[sizeof(detail) + 64];
+	char		 addrs[256], clean[sizeof(detail) + 64];
+	char		 what[sizeof(clean) + 16];
 	int		 rc, status;
 
 	memset(&wd, 0, sizeof(wd));
@@ -1175,11 +1182,8 @@ worker_job_finish(struct worker *w, struct wjob *j, time_t now)
 	if (wd.prob == ACME_PROB_NONE)
 		snprintf(what, sizeof(what), "valid");
 	else {
-		log_sanitize(what, sizeof(what), detail, strlen(detail));
-		memmove(what + 9, what, strlen(what) + 1 < sizeof(what) - 9 ?
-		    strlen(what) + 1 : sizeof(what) - 9);
-		memcpy(what, "invalid: ", 9);
-		what[sizeof(what) - 1] = '\0';
+		log_sanitize(clean, sizeof(clean), detail, strlen(detail));
+		snprintf(what, sizeof(what), "invalid: %s", clean);
 	}
 	if ((rc = store_txn_run(w->st, 0, worker_done_txn, &wd)) != 0)
 		log_warnx("worker: challenge %s: the verdict (%s) was not "
@@ -1269,6 +1273,43 @@ worker_jobs_pollfds(const struct worker *w, struct pollfd *pfd,
 			*wait_ms = ms;
 	}
 	return n;
+}
+
+/*
+ * Log the validation settings that differ from the production defaults
+ * (SECURITY.md P8, H1): ports other than 80 and 443, a resolver of its
+ * own, private targets allowed.  They are ordinary settings because a
+ * private CA and its tests need them, but never silent ones.
+ */
+static void
+worker_log_settings(const struct conf *conf)
+{
+	char	 buf[512];
+	size_t	 off = 0;
+	int	 n;
+
+	buf[0] = '\0';
+#define WORKER_NOTE(...) do {						\
+	n = snprintf(buf + off, sizeof(buf) - off, __VA_ARGS__);	\
+	if (n > 0 && (size_t)n < sizeof(buf) - off)			\
+		off += (size_t)n;					\
+} while (0)
+	if (conf->validate_http_port != 80)
+		WORKER_NOTE("%s http-01 port %u (not 80)", off ? ";" : "",
+		    conf->validate_http_port);
+	if (conf->validate_tls_port != 443)
+		WORKER_NOTE("%s tls-alpn-01 port %u (not 443)", off ? ";" : "",
+		    conf->validate_tls_port);
+	if (conf->resolver != NULL && conf->resolver[0] != '\0')
+		WORKER_NOTE("%s every DNS query goes to %s", off ? ";" : "",
+		    conf->resolver);
+	if (conf->allow_private_targets)
+		WORKER_NOTE("%s private and loopback targets allowed",
+		    off ? ";" : "");
+#undef WORKER_NOTE
+	if (off > 0)
+		log_warnx("worker: validation settings differ from the "
+		    "defaults (SECURITY.md P8):%s", buf);
 }
 
 /*
@@ -1482,6 +1523,7 @@ worker_main(const struct conf *conf)
 	w.started = worker_ms();
 	w.started_wall = time(NULL);
 	log_info("worker: running for %s", conf->state_dir);
+	worker_log_settings(conf);
 
 	next_fail = next_nonce = next_idle = next_detect = w.started;
 	next_ckp = w.started + WORKER_CHECKPOINT_MS;

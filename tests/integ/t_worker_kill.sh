@@ -88,7 +88,10 @@ EOF
     >"$T/slow.out" 2>&1 &
 _i=0
 while [ ! -s "$T/slow.port" ]; do
-	[ $_i -lt 100 ] || { cat "$T/slow.out"; fail "slow server did not start"; }
+	if [ $_i -ge 100 ]; then
+		cat "$T/slow.out"
+		fail "the slow http-01 server did not start"
+	fi
 	sleep 0.1
 	_i=$((_i + 1))
 done
@@ -129,8 +132,8 @@ pids_of()
 	for _d in /proc/[0-9]*; do
 		[ "$(readlink "$_d/exe" 2>/dev/null)" = "$1" ] || continue
 		if [ -n "${2:-}" ]; then
-			tr '\0' ' ' <"$_d/cmdline" 2>/dev/null | grep -qF "$2" ||
-			    continue
+			tr '\0' ' ' <"$_d/cmdline" 2>/dev/null |
+			    grep -qF "$2" || continue
 		fi
 		echo "${_d#/proc/}"
 	done
@@ -336,8 +339,13 @@ pa=$OPID
 order_bg "$T/w6b.out" "$DIR3" invalid connection
 pb=$OPID
 w6=0
-wait "$pa" || { echo "FAIL W6 first order:"; sed 's/^/    /' "$T/w6a.out"; w6=1; }
-wait "$pb" || { echo "FAIL W6 second order:"; sed 's/^/    /' "$T/w6b.out"; w6=1; }
+for _o in "$pa:$T/w6a.out" "$pb:$T/w6b.out"; do
+	if ! wait "${_o%%:*}"; then
+		echo "FAIL W6 an order did not end as wanted:"
+		sed 's/^/    /' "${_o#*:}"
+		w6=1
+	fi
+done
 if [ $w6 -eq 0 ]; then
 	# the first fetches of the last two tokens: one after the other
 	gap=$(awk '$3 == 1 { t[n++] = $4 } END {

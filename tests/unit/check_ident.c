@@ -733,8 +733,10 @@ START_TEST(test_ident_is_allowed_eab_domains)
 	/* An empty list means no restriction. */
 	ck_assert_int_eq(allowed("dns", "example.com", eab, 0), 1);
 	ck_assert_int_eq(allowed("dns", "example.com", NULL, 0), 1);
-	/* IP identifiers: the domain lists do not apply. */
-	ck_assert_int_eq(allowed("ip", "192.0.2.1", eab, 2), 1);
+	/* An EAB key with a domain list confines its account to names. */
+	ck_assert_int_eq(allowed("ip", "192.0.2.1", eab, 2), 0);
+	ck_assert_int_eq(allowed("ip", "2001:db8::1", eab, 2), 0);
+	ck_assert_int_eq(allowed("ip", "192.0.2.1", eab, 0), 1);
 }
 END_TEST
 
