@@ -47,6 +47,7 @@
 
 #define HELPER_PATH_ENV		"PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 #define HELPER_EXIT_TICK_MS	50	/* exit checks without a pidfd */
+#define HELPER_REFUSED_MS	250	/* grace after its input closed */
 
 struct helper {
 	pid_t		 pid;		/* -1 once reaped */
@@ -64,6 +65,8 @@ struct helper {
 	int		 status;	/* wait status or HELPER_ST_* */
 	int		 done;
 	int		 failed;	/* killed or I/O error: no answer */
+	int		 refused;	/* closed its input before the end */
+	uint64_t	 refused_kill;	/* then killed at this time, ms */
 	char		 name[64];	/* basename of the program */
 	char		 err[256];	/* why it failed */
 };
@@ -393,8 +396,10 @@ helper_read(struct helper *h)
  * Make whatever progress h allows without blocking: write more of the
  * request, read more of the answer, reap the child once it exited, and
  * kill it (SIGKILL, then reaped) when it closed its input before reading
- * the whole request, when its answer passes HELPER_IO_MAX bytes, or when
- * the deadline passed.  A child that exited is done once the answer pipe
+ * the whole request (after HELPER_REFUSED_MS, so that a helper on its
+ * way out, such as one whose execve() failed, is reaped with its own
+ * status), when its answer passes HELPER_IO_MAX bytes, or when the
+ * deadline passed.  A child that exited is done once the answer pipe
  * has nothing more (output of a grandchild still holding the pipe is not
  * waited for).  Returns 1 when h is done (helper_answer() tells the
  * outcome), 0 while it still runs.
@@ -408,22 +413,25 @@ helper_step(struct helper *h)
 
 	assert(h != NULL);
 	if (h->done)
-		return 1;
+		goto out;
 
 	if (h->infd != -1) {
 		if (helper_write(h) == -1) {
-			if (errno == EPIPE)
-				helper_abort(h, HELPER_ST_KILLED, "closed its "
-				    "standard input before reading the whole "
-				    "request");
-			else {
+			if (errno != EPIPE) {
 				snprintf(why, sizeof(why), "writing the "
 				    "request: %s", strerror(errno));
 				helper_abort(h, HELPER_ST_KILLED, why);
+				goto out;
 			}
-			return 1;
-		}
-		if (h->inoff == h->insz)
+			/*
+			 * The helper closed its input early.  It may be
+			 * exiting (a failed execve(): status 127 says more
+			 * than we could): give it a moment, then kill it.
+			 */
+			helper_close(&h->infd);
+			h->refused = 1;
+			h->refused_kill = helper_clock_ms() + HELPER_REFUSED_MS;
+		} else if (h->inoff == h->insz)
 			helper_close(&h->infd);
 	}
 
@@ -453,7 +461,7 @@ helper_step(struct helper *h)
 			snprintf(why, sizeof(why), "reading the answer: %s",
 			    strerror(errno));
 		helper_abort(h, HELPER_ST_KILLED, why);
-		return 1;
+		goto out;
 	}
 
 	if (h->pid == -1) {
@@ -462,23 +470,30 @@ helper_step(struct helper *h)
 			h->failed = 1;
 			snprintf(h->err, sizeof(h->err), "%s: its exit status "
 			    "was lost (is SIGCHLD ignored?)", h->name);
-		} else if (h->infd != -1) {
+		} else if ((h->infd != -1 || h->refused) &&
+		    WIFEXITED(h->status) && WEXITSTATUS(h->status) == 0) {
+			/* Otherwise helper_answer() tells the status. */
 			h->failed = 1;
 			snprintf(h->err, sizeof(h->err), "%s: exited before "
 			    "reading the whole request", h->name);
 		}
 		helper_close(&h->infd);
 		helper_close(&h->outfd);
-		return 1;
+		goto out;
 	}
 
+	if (h->refused && helper_clock_ms() >= h->refused_kill) {
+		helper_abort(h, HELPER_ST_KILLED, "closed its standard input "
+		    "before reading the whole request");
+		goto out;
+	}
 	if (helper_clock_ms() >= h->deadline) {
 		snprintf(why, sizeof(why), "did not finish within %u ms",
 		    h->timeout_ms);
 		helper_abort(h, HELPER_ST_TIMEOUT, why);
-		return 1;
 	}
-	return 0;
+out:
+	return h->done;
 }
 
 /*
@@ -529,6 +544,8 @@ helper_wait_ms(const struct helper *h)
 		return 0;
 	now = helper_clock_ms();
 	left = now >= h->deadline ? 0 : h->deadline - now;
+	if (h->refused && h->refused_kill < h->deadline)
+		left = now >= h->refused_kill ? 0 : h->refused_kill - now;
 	if (h->pid != -1 && h->pidfd == -1 && left > HELPER_EXIT_TICK_MS)
 		left = HELPER_EXIT_TICK_MS;
 	if (left > INT_MAX)

@@ -1219,19 +1219,20 @@ worker_jobs(struct worker *w, time_t now, int64_t now_ms)
 		if (w->jobs[i].h != NULL && helper_step(w->jobs[i].h))
 			worker_job_finish(w, &w->jobs[i], now);
 
+	memset(&sc, 0, sizeof(sc));
 	if (!w->poked && now_ms < w->next_scan)
-		return 0;
+		goto out;
 	w->poked = 0;
 	w->next_scan = now_ms + WORKER_SCAN_MS;
 
-	memset(&sc, 0, sizeof(sc));
 	sc.w = w;
 	sc.now = now;
 	sc.want = w->nslots - w->nrunning;
 	if (sc.want > 0 && (sc.keys = calloc(sc.want,
 	    sizeof(*sc.keys))) == NULL) {
 		log_warn("worker: calloc");
-		return -1;
+		ret = -1;
+		goto out;
 	}
 	if ((rc = store_txn_run(w->st, 0, worker_scan_txn, &sc)) != 0) {
 		log_warnx("worker: scanning the jobs: %s", store_strerror(rc));
