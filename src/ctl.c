@@ -408,15 +408,19 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 				a->contacts[a->contactsz++] = v;
 			}
 			break;
+		/*
+		 * These commands take no options, so their one argument may
+		 * begin with '-': ids and key ids are base64url.
+		 */
 		case CMD_EAB_REMOVE:
-			if (argv[i][0] != '-' && a->kid == NULL) {
+			if (a->kid == NULL) {
 				a->kid = argv[i];
 				r = 1;
 			}
 			break;
 		case CMD_ACCT_SHOW:
 		case CMD_ACCT_DEACTIVATE:
-			if (argv[i][0] != '-' && a->id == NULL) {
+			if (a->id == NULL) {
 				a->id = argv[i];
 				r = 1;
 			}

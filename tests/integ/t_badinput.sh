@@ -29,8 +29,8 @@ eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
     fail "acmegwctl eab add printed no kid/hmac_key: $out"
 
 rc=0
-atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid "$kid" \
-    --eab-hmac "$hmac_key" --stale-dir "$DIR2" || rc=1
+atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid="$kid" \
+    --eab-hmac="$hmac_key" --stale-dir "$DIR2" || rc=1
 K1=$kid
 
 # the races: N5 (one nonce), A2 (one key), E9 (one EAB key), 10 at once
@@ -38,8 +38,8 @@ out=$(ctl_f "$CONF2" eab add --comment "t_badinput race") ||
     fail "acmegwctl eab add: exit $?"
 kid= hmac_key=
 eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
-atest races "$DIR1" --eab-dir "$DIR2" --eab-kid "$kid" \
-    --eab-hmac "$hmac_key" || rc=1
+atest races "$DIR1" --eab-dir "$DIR2" --eab-kid="$kid" \
+    --eab-hmac="$hmac_key" || rc=1
 
 # No state change on a rejected request: the open server holds exactly the
 # six accounts the positive rows made (OK1 OK2 J30 OK4 OK7 and the one

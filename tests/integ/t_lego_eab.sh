@@ -27,8 +27,8 @@ eab_add()
 lg()
 {
 	LEGO_CA_CERTIFICATES="$T/ca/ca.pem" lego --server "$SRV_URL" \
-	    --path "$1" --email "$2" --accept-tos --eab --kid "$3" \
-	    --hmac "$4" --http --http.port "127.0.0.1:$(free_port)" \
+	    --path "$1" --email "$2" --accept-tos --eab --kid="$3" \
+	    --hmac="$4" --http --http.port "127.0.0.1:$(free_port)" \
 	    -d x.example.test run >"$1.out" 2>&1
 	_rc=$?
 	sed 's/^/  lego: /' "$1.out"
