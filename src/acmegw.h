@@ -188,6 +188,46 @@ struct conf {
 	unsigned int	 max_validations;	/* at once, default 16 */
 	unsigned int	 validation_attempts;	/* runs of one job, default 3 */
 	char		*validator_path; /* default LIBEXECDIR/acmegw-validate */
+
+	/* Issuance and revocation (issue 4). */
+	char		*ca_cert;		/* issuing CA certificate, PEM */
+	char		*ca_key;		/* PATH or pkcs11: URI; signer only */
+	char		*ca_chain;		/* PEM above ca_cert; NULL none */
+	char		*ca_alternate_chain;	/* NULL: no alternate */
+	char		*signer_path;	/* default LIBEXECDIR/acmegw-sign */
+	unsigned int	 signing_timeout;	/* ms, default 5000 */
+	char		*default_profile;	/* default "default" */
+	struct profile	*profiles;		/* at least one after load */
+	size_t		 profilessz;
+	unsigned int	 revocation_reasons;	/* bit per reason; 0 1 3 4 5 */
+	char		*crl_file;		/* NULL: no CRL */
+	unsigned int	 crl_validity;		/* seconds, default 7d */
+	int		 crl_on_revoke;		/* default 1 */
+	unsigned int	 ari_window;		/* percent, default 33 */
+};
+
+/* Key types a profile may allow: bit (1U << KT_x) of profile.key_types. */
+enum key_type {
+	KT_RSA2048 = 0,		/* RSA 2048..3071 bits */
+	KT_RSA3072,		/* RSA 3072..4095 bits */
+	KT_RSA4096,		/* RSA 4096..8192 bits */
+	KT_P256,
+	KT_P384,
+	KT_ED25519,
+	KT__MAX
+};
+
+/* One certificate profile (profile.NAME.* keys); owned by struct conf. */
+struct profile {
+	char		*name;
+	unsigned int	 validity;	/* seconds, default 90d */
+	unsigned int	 key_usage;	/* GNUTLS_KEY_* bits */
+	char	       **eku;		/* OIDs, e.g. GNUTLS_KP_TLS_WWW_SERVER */
+	size_t		 ekusz;
+	unsigned int	 key_types;	/* bit per enum key_type */
+	int		 common_name;	/* first name in the subject CN */
+	char		*crl_url;	/* NULL: no CRL distribution point */
+	char		*aia_url;	/* NULL: no caIssuers */
 };
 
 enum chall_type {
@@ -258,6 +298,9 @@ enum store_db {
 	SDB_CHALLS,		/* challenge id -> challenge record */
 	SDB_AUTHZ_REUSE,	/* account id + "|" + type + ":" + value -> authz id */
 	SDB_JOBS,		/* 8-byte BE queue time + challenge id -> job */
+	SDB_CERTS,		/* serial (lowercase hex) -> certificate record */
+	SDB_CERTS_BY_ACCT,	/* account id + serial hex -> empty */
+	SDB_BLOCKED_KEYS,	/* SPKI SHA-256 base64url -> block record */
 	SDB__MAX
 };
 
@@ -297,6 +340,19 @@ struct ctx {
 	const char	*route_id;	/* id from the path, borrowed */
 	const char	*route_sub;	/* second path segment, borrowed */
 	int		 poke_worker;	/* after commit: chall_poke_worker() */
+
+	/*
+	 * The second phase of a request (router.c): a handler that must work
+	 * with no transaction open (finalize runs the signer) sets after and
+	 * after_free with after_arg (owned).  Once the request's transaction
+	 * committed, the router calls after(ctx, after_arg), which replaces
+	 * the response; after_free(after_arg) always follows.  When the
+	 * handler refuses, an attempt is retried or the commit fails, the
+	 * router frees after_arg without running after.
+	 */
+	void		(*after)(struct ctx *, void *);
+	void		(*after_free)(void *);
+	void		*after_arg;
 };
 
 /* ------------------------------------------------------------------ */
@@ -347,6 +403,7 @@ int		 b64url_is_canonical(const char *, size_t);
 struct json_object *json_parse_strict(const char *, size_t, struct perr *);
 int		 json_has_dup_keys(const char *, size_t);
 int		 json_utf8_is_valid(const char *, size_t);
+int		 json_name_is_listed(const char *, const char *const *);
 int		 json_get_str(struct json_object *, const char *,
 		    const char **, size_t *);
 int		 json_get_bool(struct json_object *, const char *, int *);
@@ -388,6 +445,8 @@ int		 conf_parse_buf(struct conf *, const char *, const char *,
 		    size_t, char *, size_t);
 void		 conf_clear(struct conf *);
 void		 conf_dump(const struct conf *, FILE *);
+extern const char *const key_type_str[KT__MAX];
+const struct profile *conf_profile(const struct conf *, const char *);
 
 /* store.c */
 struct store	*store_open(const struct conf *, int, char *, size_t);
@@ -419,6 +478,8 @@ int		 nonce_expire(struct store *, time_t, unsigned int, size_t *);
 /* worker.c (the responder's side: start the watcher on demand) */
 int		 worker_ensure(const struct conf *, time_t);
 int		 worker_main(const struct conf *);
+int		 worker_reconcile(struct store *, unsigned int, time_t,
+		    size_t *);
 
 /* fcgi.c */
 int		 fcgi_run(const struct conf *, struct store *,
@@ -472,7 +533,13 @@ const char	*ident_type_str(const struct ident *);
 /* order.c */
 int		 order_new(struct ctx *, DB_TXN *);
 int		 order_post(struct ctx *, DB_TXN *);
-int		 order_finalize(struct ctx *, DB_TXN *);
+int		 order_load(struct store *, DB_TXN *, const char *, int,
+		    struct json_object **);
+int		 order_own(struct ctx *, DB_TXN *, struct json_object **);
+int		 order_reply(struct ctx *, struct json_object *, int,
+		    const char *);
+struct json_object *order_problem_obj(enum acme_prob, const char *,
+		    struct json_object *);
 int		 order_refresh(struct store *, DB_TXN *, struct json_object *,
 		    time_t);
 int		 order_json(struct ctx *, struct json_object *,
@@ -530,6 +597,73 @@ void		 helper_kill(struct helper *, const char *);
 void		 helper_free(struct helper *);
 int		 helper_run(const char *, char *const [], const void *, size_t,
 		    unsigned int, char **, size_t *, int *, char *, size_t);
+
+/* csr.c (CSR parse and policy: finalize and acmegw-sign) */
+#define CSR_MAX_NAMES		100	/* SAN entries (R10) */
+struct csr {
+	gnutls_x509_crq_t crq;
+	struct jwk	*key;		/* the CSR key, vetted; key->thumb */
+	enum key_type	 ktype;
+	char	       **names;		/* dns + ip, normalised, sorted */
+	size_t		 namesz;
+	unsigned char	 spki_hash[32];	/* SHA-256 of the SubjectPublicKeyInfo */
+	char		 spki_b64[44];	/* its base64url, NUL-terminated */
+};
+enum acme_prob	 csr_parse(const unsigned char *, size_t, struct csr *,
+		    struct perr *);
+enum acme_prob	 csr_check(const struct csr *, struct json_object *,
+		    const struct profile *, struct perr *);
+void		 csr_clear(struct csr *);
+int		 csr_key_type(const struct jwk *, enum key_type *);
+
+/* ca.c (a local root and issuing CA for acmegwctl init) */
+enum ca_keyalg {
+	CA_KEY_ECDSA = 0,	/* P-256 */
+	CA_KEY_RSA,		/* RSA 3072 */
+	CA_KEY__MAX
+};
+int		 ca_create(const char *, const char *, const char *,
+		    enum ca_keyalg, const char *, time_t, char *, size_t);
+int		 ca_spki_hash(gnutls_pubkey_t, unsigned char *, size_t);
+
+/* revoke.c (revokeCert, administrator revocation, the CRL) */
+#define REVOKE_ADMIN_REASONS	0x23bu	/* 0 1 3 4 5 9 (BR 7.2.2) */
+int		 revoke_post(struct ctx *, DB_TXN *);
+void		 revoke_committed(struct ctx *);
+int		 revoke_admin(struct store *, const char *, int, time_t,
+		    struct perr *);
+int		 revoke_serial_norm(const char *, char *, size_t);
+int		 crl_update(const struct conf *, struct store *, time_t,
+		    int64_t *, char *, size_t);
+
+/* cert.c (finalize, certificate download, serials, the reconciler's step) */
+#define CERT_SERIAL_RAW		16	/* CSPRNG bytes of a serial (S1) */
+#define CERT_SERIAL_MAX		17	/* DER INTEGER content bytes */
+#define CERT_SERIAL_HEXLEN	(2 * CERT_SERIAL_MAX)
+#define CERT_RECONCILE_GRACE	30	/* s past signing_timeout (S9) */
+int		 cert_finalize(struct ctx *, DB_TXN *);
+int		 cert_post(struct ctx *, DB_TXN *);
+int		 cert_serial_new(unsigned char *, size_t *, char *, size_t);
+int		 cert_serial_is_valid(const char *, size_t);
+int		 cert_reserve(struct store *, DB_TXN *, struct json_object *,
+		    char *, size_t);
+int		 cert_load(struct store *, DB_TXN *, const char *, int,
+		    struct json_object **);
+int		 cert_abandon(struct store *, DB_TXN *, const char *,
+		    enum acme_prob, const char *);
+
+/* ari.c (RFC 9773 renewal information, newOrder "replaces") */
+#define ARI_RETRY_AFTER		21600	/* seconds */
+#define ARI_CERTID_MAX		200	/* certID characters looked at */
+int		 ari_certid_parse(const char *, size_t, char *, size_t,
+		    char *, size_t, struct perr *);
+int		 ari_window(const struct conf *, struct json_object *, time_t,
+		    time_t *, time_t *);
+void		 ari_get(struct ctx *);
+int		 ari_replaces_check(struct ctx *, DB_TXN *, const char *,
+		    size_t, const struct ident *, size_t, struct perr *);
+int		 ari_mark_replaced(struct store *, DB_TXN *, const char *,
+		    const char *);
 
 /* validate*.c (acmegw-validate: the only program that connects outward) */
 #define VAL_IO_MAX		65536	/* request and verdict bytes */

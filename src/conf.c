@@ -40,6 +40,8 @@
 #define CONF_MAX_HOSTS	64		/* names in caa_identities */
 #define CONF_MAX_DOMAINS 1000		/* allowed_/forbidden_domains */
 #define CONF_SHOW	64		/* bytes of a bad value in a message */
+#define CONF_MAX_PROFILES 16		/* profile.NAME.* names */
+#define CONF_MAX_WORD	32		/* bytes of a profile name */
 
 /* The kinds of value a key can take; each has one parser below. */
 enum ckind {
@@ -50,6 +52,8 @@ enum ckind {
 	CK_NUM,		/* decimal integer, optional unit suffix */
 	CK_FLAGS,	/* list of words of names[], stored as a bit mask */
 	CK_ADDRPORT,	/* IPv4:PORT or [IPv6]:PORT, stored normalised */
+	CK_KEYREF,	/* absolute path or pkcs11: URI */
+	CK_WORD,	/* a name: letters, digits, '-', '_' (profile names) */
 	CK__MAX
 };
 
@@ -101,6 +105,38 @@ static const char *const names_log_level[] = {
 	"warn", "info", "debug", NULL
 };
 static const char *const names_yesno[] = { "no", "yes", NULL };
+/* In the order of enum key_type. */
+static const char *const names_key_types[] = {
+	"rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", NULL
+};
+_Static_assert(sizeof(names_key_types) / sizeof(names_key_types[0]) ==
+    KT__MAX + 1, "names_key_types follows enum key_type");
+const char *const key_type_str[KT__MAX] = {
+	"rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"
+};
+/*
+ * Bit i is GNUTLS key usage bit (1 << i): GNUTLS_KEY_KEY_AGREEMENT is 8,
+ * ... GNUTLS_KEY_DIGITAL_SIGNATURE 128.  The first three (encipherOnly,
+ * cRLSign, keyCertSign) are CA usages: their names hold a control
+ * character, which no configuration line can contain.
+ */
+static const char *const names_key_usage[] = {
+	"\001encipherOnly", "\001cRLSign", "\001keyCertSign", "keyAgreement",
+	"dataEncipherment", "keyEncipherment", "nonRepudiation",
+	"digitalSignature", NULL
+};
+_Static_assert(GNUTLS_KEY_DIGITAL_SIGNATURE == 1 << 7 &&
+    GNUTLS_KEY_KEY_ENCIPHERMENT == 1 << 5 && GNUTLS_KEY_KEY_AGREEMENT ==
+    1 << 3, "names_key_usage follows the GnuTLS key usage bits");
+/* Bit i: EKU OID eku_oids[i]. */
+static const char *const names_eku[] = { "serverAuth", "clientAuth", NULL };
+static const char *const eku_oids[] = {
+	GNUTLS_KP_TLS_WWW_SERVER, GNUTLS_KP_TLS_WWW_CLIENT
+};
+/* RFC 5280 5.3.1 reason codes; 7 is unused. */
+static const char *const names_reasons[] = {
+	"0", "1", "2", "3", "4", "5", "6", "\0017", "8", "9", "10", NULL
+};
 /* In the order of enum chall_type: bit i is names_challenge_types[i]. */
 static const char *const names_challenge_types[] = {
 	"http-01", "dns-01", "tls-alpn-01", NULL
@@ -223,7 +259,84 @@ static const struct conf_key conf_keys[] = {
 	{ "validator_path", CK_PATH, 0, FIELD(validator_path), 0,
 	    0, 0, NULL, NULL,
 	    "the absolute path of acmegw-validate" },
+
+	/* Issuance and revocation (issue 4). */
+	{ "ca_cert", CK_PATH, 0, FIELD(ca_cert), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of the issuing CA certificate (PEM)" },
+	{ "ca_key", CK_KEYREF, 0, FIELD(ca_key), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of the issuing CA key (PEM) or a pkcs11: URI" },
+	{ "ca_chain", CK_PATH, CF_EMPTY_OK, FIELD(ca_chain), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of the PEM certificates above the issuing CA, "
+	    "or nothing" },
+	{ "ca_alternate_chain", CK_PATH, CF_EMPTY_OK,
+	    FIELD(ca_alternate_chain), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of an alternate PEM chain, or nothing" },
+	{ "signer_path", CK_PATH, 0, FIELD(signer_path), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path of acmegw-sign" },
+	{ "signing_timeout", CK_NUM, 0, FIELD(signing_timeout), 0,
+	    1000, 120000, units_ms, NULL,
+	    "milliseconds from 1s to 120s, e.g. 5s or 5000" },
+	{ "default_profile", CK_WORD, 0, FIELD(default_profile), 0,
+	    0, 0, NULL, NULL,
+	    "the name of a profile, e.g. default" },
+	{ "revocation_reasons", CK_FLAGS, 0, FIELD(revocation_reasons), 0,
+	    0, 0, NULL, names_reasons,
+	    "reason codes from 0 to 10 except 7, e.g. 0 1 3 4 5" },
+	{ "crl_file", CK_PATH, CF_EMPTY_OK, FIELD(crl_file), 0,
+	    0, 0, NULL, NULL,
+	    "the absolute path where the CRL is written, or nothing" },
+	{ "crl_validity", CK_NUM, 0, FIELD(crl_validity), 0,
+	    3600, 366 * 86400ULL, units_smhd, NULL,
+	    "a duration from 1h to 366d, e.g. 7d" },
+	{ "crl_on_revoke", CK_ENUM, 0, FIELD(crl_on_revoke), 0,
+	    0, 0, NULL, names_yesno,
+	    "yes or no" },
+	{ "ari_window", CK_NUM, 0, FIELD(ari_window), 0,
+	    1, 100, NULL, NULL,
+	    "a percentage from 1 to 100, e.g. 33" },
 };
+
+#define PFIELD(f)	offsetof(struct profile, f), \
+			    sizeof(((struct profile *)0)->f)
+
+/*
+ * The keys of one profile, "profile.NAME.KEY"; off is in struct profile,
+ * except ext_key_usage, which is parsed into a bit mask of names_eku[]
+ * (off 0 of an unsigned int) and then turned into OIDs.
+ */
+static const struct conf_key profile_keys[] = {
+	{ "validity", CK_NUM, 0, PFIELD(validity), 0,
+	    3600, 398 * 86400ULL, units_smhd, NULL,
+	    "a duration from 1h to 398d, e.g. 90d" },
+	{ "key_usage", CK_FLAGS, 0, PFIELD(key_usage), 0,
+	    0, 0, NULL, names_key_usage,
+	    "one or more of digitalSignature, keyEncipherment, keyAgreement, "
+	    "dataEncipherment and nonRepudiation" },
+	{ "ext_key_usage", CK_FLAGS, 0, 0, sizeof(unsigned int), 0,
+	    0, 0, NULL, names_eku,
+	    "serverAuth, clientAuth or both" },
+	{ "key_types", CK_FLAGS, 0, PFIELD(key_types), 0,
+	    0, 0, NULL, names_key_types,
+	    "one or more of rsa2048, rsa3072, rsa4096, p256, p384 and "
+	    "ed25519" },
+	{ "common_name", CK_ENUM, 0, PFIELD(common_name), 0,
+	    0, 0, NULL, names_yesno,
+	    "yes or no" },
+	{ "crl_url", CK_URL, CF_EMPTY_OK, PFIELD(crl_url), 0,
+	    0, 0, NULL, NULL,
+	    "an http:// URL of the CRL, or nothing" },
+	{ "aia_url", CK_URL, CF_EMPTY_OK, PFIELD(aia_url), 0,
+	    0, 0, NULL, NULL,
+	    "an http:// URL of the issuing CA certificate, or nothing" },
+};
+
+#define PROFILE_NKEYS	(sizeof(profile_keys) / sizeof(profile_keys[0]))
+#define PK_EKU		2	/* index of ext_key_usage in profile_keys */
 
 #define CONF_NKEYS	(sizeof(conf_keys) / sizeof(conf_keys[0]))
 
@@ -268,8 +381,9 @@ show(char *buf, size_t bufsz, const char *s, size_t len)
 	return buf;
 }
 
+/* The field of key k in base, a struct conf or a struct profile. */
 static void *
-field(struct conf *c, const struct conf_key *k)
+field(void *c, const struct conf_key *k)
 {
 	return (char *)c + k->off;
 }
@@ -536,7 +650,7 @@ url_check(const char *s, size_t len, int base)
 /* ------------------------------------------------------------------ */
 
 static int
-set_str(struct conf *c, const struct conf_key *k, const struct pos *p,
+set_str(void *c, const struct conf_key *k, const struct pos *p,
     char *v)
 {
 	char	**dst = field(c, k);
@@ -550,7 +664,7 @@ set_str(struct conf *c, const struct conf_key *k, const struct pos *p,
 }
 
 static int
-parse_url(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_url(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	const char	*why;
@@ -567,7 +681,7 @@ parse_url(struct conf *c, const struct conf_key *k, const struct pos *p,
 }
 
 static int
-parse_path(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_path(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char	 buf[CONF_SHOW];
@@ -580,7 +694,7 @@ parse_path(struct conf *c, const struct conf_key *k, const struct pos *p,
 }
 
 static int
-parse_enum(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_enum(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char	 buf[CONF_SHOW];
@@ -604,7 +718,7 @@ parse_enum(struct conf *c, const struct conf_key *k, const struct pos *p,
  * overflow.  The result, in the key's base unit, must lie in [min, max].
  */
 static int
-parse_num(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_num(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	const struct unit	*u;
@@ -666,7 +780,7 @@ parse_num(struct conf *c, const struct conf_key *k, const struct pos *p,
  * k->max of them (CONF_MAX_HOSTS when 0).
  */
 static int
-parse_hosts(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_hosts(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char		**list = NULL, **old, *name = NULL;
@@ -756,7 +870,7 @@ out:
  * for names[i].
  */
 static int
-parse_flags(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_flags(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	unsigned int	 mask = 0, bit;
@@ -814,7 +928,7 @@ parse_flags(struct conf *c, const struct conf_key *k, const struct pos *p,
  * form with the address as inet_ntop() writes it.
  */
 static int
-parse_addrport(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_addrport(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	const char	*addr, *addrend, *ps;
@@ -875,8 +989,63 @@ parse_addrport(struct conf *c, const struct conf_key *k, const struct pos *p,
 	return set_str(c, k, p, strdup(out));
 }
 
+/*
+ * The CA key: an absolute path, or a PKCS#11 URI (RFC 7512) "pkcs11:..."
+ * of printable ASCII without spaces, handed to GnuTLS as it is.
+ */
 static int
-parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
+parse_keyref(void *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char	 buf[CONF_SHOW];
+	size_t	 i;
+
+	if (len > 7 && memcmp(v, "pkcs11:", 7) == 0) {
+		for (i = 0; i < len; i++)
+			if ((unsigned char)v[i] <= 0x20 ||
+			    (unsigned char)v[i] >= 0x7f)
+				return pos_err(p, "%s: the PKCS#11 URI has a "
+				    "space or a non-ASCII byte (percent-encode "
+				    "it)", k->name);
+		return set_str(c, k, p, strndup(v, len));
+	}
+	if (v[0] != '/')
+		return pos_err(p, "%s: \"%s\" is neither an absolute path nor "
+		    "a pkcs11: URI (use %s)", k->name,
+		    show(buf, sizeof(buf), v, len), k->want);
+	return set_str(c, k, p, strndup(v, len));
+}
+
+/* 1 when the len bytes at v are a name: [A-Za-z0-9_-], 1..32 bytes. */
+static int
+word_is_valid(const char *v, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > CONF_MAX_WORD)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!is_alnum((unsigned char)v[i]) && v[i] != '-' &&
+		    v[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int
+parse_word(void *c, const struct conf_key *k, const struct pos *p,
+    const char *v, size_t len)
+{
+	char	 buf[CONF_SHOW];
+
+	if (!word_is_valid(v, len))
+		return pos_err(p, "%s: \"%s\" is not a name of letters, "
+		    "digits, '-' and '_', at most %d bytes (use %s)", k->name,
+		    show(buf, sizeof(buf), v, len), CONF_MAX_WORD, k->want);
+	return set_str(c, k, p, strndup(v, len));
+}
+
+static int
+parse_value(void *c, const struct conf_key *k, const struct pos *p,
     const char *v, size_t len)
 {
 	char	**dst;
@@ -896,7 +1065,8 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
 			return 0;
 		}
 		assert(k->kind == CK_URL || k->kind == CK_PATH ||
-		    k->kind == CK_ADDRPORT);
+		    k->kind == CK_ADDRPORT || k->kind == CK_KEYREF ||
+		    k->kind == CK_WORD);
 		dst = field(c, k);
 		free(*dst);
 		*dst = NULL;
@@ -924,10 +1094,187 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
 	case CK_ADDRPORT:
 		rc = parse_addrport(c, k, p, v, len);
 		break;
+	case CK_KEYREF:
+		rc = parse_keyref(c, k, p, v, len);
+		break;
+	case CK_WORD:
+		rc = parse_word(c, k, p, v, len);
+		break;
 	default:
 		abort();
 	}
 	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Profiles                                                             */
+/* ------------------------------------------------------------------ */
+
+static void
+profile_clear(struct profile *pr)
+{
+	size_t	 i;
+
+	free(pr->name);
+	for (i = 0; i < pr->ekusz; i++)
+		free(pr->eku[i]);
+	free(pr->eku);
+	free(pr->crl_url);
+	free(pr->aia_url);
+	memset(pr, 0, sizeof(*pr));
+}
+
+/* Replace the EKU OIDs of pr by those of mask (bits of names_eku). */
+static int
+profile_set_eku(struct profile *pr, unsigned int mask)
+{
+	char	**v;
+	size_t	 i, n = 0;
+
+	if ((v = calloc(sizeof(eku_oids) / sizeof(eku_oids[0]),
+	    sizeof(*v))) == NULL)
+		return -1;
+	for (i = 0; i < sizeof(eku_oids) / sizeof(eku_oids[0]); i++) {
+		if (!(mask & (1U << i)))
+			continue;
+		if ((v[n] = strdup(eku_oids[i])) == NULL) {
+			while (n > 0)
+				free(v[--n]);
+			free(v);
+			return -1;
+		}
+		n++;
+	}
+	for (i = 0; i < pr->ekusz; i++)
+		free(pr->eku[i]);
+	free(pr->eku);
+	pr->eku = v;
+	pr->ekusz = n;
+	return 0;
+}
+
+/*
+ * Append a profile called name (len bytes) with the defaults: validity
+ * 90 d, digitalSignature keyEncipherment, serverAuth clientAuth, RSA
+ * 2048..4096 and P-256/P-384, the CN set, no CRL or AIA URL.  Returns its
+ * index, or -1 when memory runs out.
+ */
+static ssize_t
+profile_add(struct conf *c, const char *name, size_t len)
+{
+	struct profile	*v, *pr;
+
+	if ((v = reallocarray(c->profiles, c->profilessz + 1,
+	    sizeof(*v))) == NULL)
+		return -1;
+	c->profiles = v;
+	pr = &v[c->profilessz];
+	memset(pr, 0, sizeof(*pr));
+	if ((pr->name = strndup(name, len)) == NULL)
+		return -1;
+	pr->validity = 90 * 86400;
+	pr->key_usage = GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_ENCIPHERMENT;
+	pr->key_types = (1U << KT_RSA2048) | (1U << KT_RSA3072) |
+	    (1U << KT_RSA4096) | (1U << KT_P256) | (1U << KT_P384);
+	pr->common_name = 1;
+	if (profile_set_eku(pr, 3) == -1) {
+		free(pr->name);
+		return -1;
+	}
+	return (ssize_t)c->profilessz++;
+}
+
+/*
+ * One "profile.NAME.KEY = value" line (key is the whole key text, klen
+ * bytes).  seen[] holds, per profile and key, the line it was set on.
+ */
+static int
+profile_line(struct conf *c, const struct pos *p, const char *key,
+    size_t klen, const char *v, size_t vlen,
+    size_t seen[CONF_MAX_PROFILES][PROFILE_NKEYS])
+{
+	const struct conf_key	*k;
+	struct conf_key		 kk;
+	char			 full[CONF_MAX_WORD + 40];
+	const char		*name, *dot, *sub;
+	size_t			 namelen, sublen, i, j;
+	ssize_t			 idx;
+	unsigned int		 mask;
+	char			 buf[CONF_SHOW];
+
+	name = key + 8;			/* past "profile." */
+	dot = memchr(name, '.', key + klen - name);
+	if (dot == NULL)
+		return pos_err(p, "\"%s\" is not a profile key (write "
+		    "profile.NAME.KEY, see acmegw.conf(5))",
+		    show(buf, sizeof(buf), key, klen));
+	namelen = (size_t)(dot - name);
+	sub = dot + 1;
+	sublen = (size_t)(key + klen - sub);
+	if (!word_is_valid(name, namelen))
+		return pos_err(p, "\"%s\": the profile name must be letters, "
+		    "digits, '-' and '_', at most %d bytes",
+		    show(buf, sizeof(buf), key, klen), CONF_MAX_WORD);
+	for (j = 0; j < PROFILE_NKEYS; j++)
+		if (strlen(profile_keys[j].name) == sublen &&
+		    memcmp(profile_keys[j].name, sub, sublen) == 0)
+			break;
+	if (j == PROFILE_NKEYS)
+		return pos_err(p, "unknown profile key \"%s\" (use validity, "
+		    "key_usage, ext_key_usage, key_types, common_name, crl_url "
+		    "or aia_url)", show(buf, sizeof(buf), sub, sublen));
+	k = &profile_keys[j];
+	for (i = 0; i < c->profilessz; i++)
+		if (strlen(c->profiles[i].name) == namelen &&
+		    memcmp(c->profiles[i].name, name, namelen) == 0)
+			break;
+	if (i == c->profilessz) {
+		if (c->profilessz >= CONF_MAX_PROFILES)
+			return pos_err(p, "more than %d profiles (define "
+			    "fewer)", CONF_MAX_PROFILES);
+		if ((idx = profile_add(c, name, namelen)) == -1)
+			return pos_err(p, "out of memory");
+		i = (size_t)idx;
+	}
+	if (seen[i][j] != 0)
+		return pos_err(p, "profile.%s.%s is given twice, first on line "
+		    "%zu (remove one)", c->profiles[i].name, k->name,
+		    seen[i][j]);
+	seen[i][j] = p->line;
+	/* Messages name the whole key: profile.NAME.KEY. */
+	kk = *k;
+	snprintf(full, sizeof(full), "profile.%s.%s", c->profiles[i].name,
+	    k->name);
+	kk.name = full;
+	if (j != PK_EKU)
+		return parse_value(&c->profiles[i], &kk, p, v, vlen);
+	mask = 0;
+	if (parse_value(&mask, &kk, p, v, vlen) == -1)
+		return -1;
+	if (profile_set_eku(&c->profiles[i], mask) == -1)
+		return pos_err(p, "out of memory");
+	return 0;
+}
+
+/*
+ * The profile called name, borrowed from c; NULL name means
+ * c->default_profile.  Returns NULL when there is no such profile.
+ */
+const struct profile *
+conf_profile(const struct conf *c, const char *name)
+{
+	size_t	 i;
+
+	assert(c != NULL);
+	if (name == NULL)
+		name = c->default_profile;
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < c->profilessz; i++)
+		if (strcmp(c->profiles[i].name, name) == 0)
+			return &c->profiles[i];
+	return NULL;
 }
 
 /* ------------------------------------------------------------------ */
@@ -945,7 +1292,14 @@ parse_value(struct conf *c, const struct conf_key *k, const struct pos *p,
  * authz_lifetime 7 d, max_validity 90 d; for validation ports 80 and 443,
  * the system resolver (NULL), no private targets, validation_timeout
  * 10000 ms, max_validations 16, validation_attempts 3 and validator_path
- * LIBEXECDIR/acmegw-validate (a heap copy).  base_url and state_dir stay
+ * LIBEXECDIR/acmegw-validate (a heap copy); for issuance no CA (ca_cert,
+ * ca_key, ca_chain NULL), signer_path LIBEXECDIR/acmegw-sign,
+ * signing_timeout 5000 ms, default_profile "default" (heap copies), the
+ * built-in profile "default" (see profile_add(); profile.default.* lines
+ * change it, other names add profiles), revocation_reasons 0 1 3 4 5, no
+ * crl_file,
+ * crl_validity 7 d, crl_on_revoke yes, ari_window 33.  base_url and
+ * state_dir stay
  * NULL: they have no default.  Exits through fatal() when
  * memory runs out.  Release with conf_clear().
  */
@@ -977,9 +1331,18 @@ conf_init(struct conf *c)
 	c->validation_timeout = 10000;
 	c->max_validations = 16;
 	c->validation_attempts = 3;
+	c->signing_timeout = 5000;
+	c->revocation_reasons = (1U << 0) | (1U << 1) | (1U << 3) |
+	    (1U << 4) | (1U << 5);
+	c->crl_validity = 7 * 86400;
+	c->crl_on_revoke = 1;
+	c->ari_window = 33;
 	if ((c->worker_path = strdup(LIBEXECDIR "/acmegw-worker")) == NULL ||
 	    (c->validator_path = strdup(LIBEXECDIR "/acmegw-validate")) ==
-	    NULL)
+	    NULL ||
+	    (c->signer_path = strdup(LIBEXECDIR "/acmegw-sign")) == NULL ||
+	    (c->default_profile = strdup("default")) == NULL ||
+	    profile_add(c, "default", 7) == -1)
 		fatal("conf_init");
 }
 
@@ -1000,6 +1363,7 @@ conf_parse_buf(struct conf *c, const char *name, const char *buf,
 	const struct conf_key	*k;
 	struct pos		 p;
 	size_t			 seen[CONF_NKEYS];
+	size_t			 pseen[CONF_MAX_PROFILES][PROFILE_NKEYS];
 	const char		*line, *nl, *end, *eq, *ks, *ke, *vs, *ve;
 	size_t			 i, llen;
 	int			 rc = -1;
@@ -1007,6 +1371,7 @@ conf_parse_buf(struct conf *c, const char *name, const char *buf,
 
 	assert(c != NULL && name != NULL && (buf != NULL || len == 0));
 	memset(seen, 0, sizeof(seen));
+	memset(pseen, 0, sizeof(pseen));
 	p.name = name;
 	p.line = 0;
 	p.err = err;
@@ -1076,6 +1441,12 @@ conf_parse_buf(struct conf *c, const char *name, const char *buf,
 		    (ve[-1] == ' ' || ve[-1] == '\t'); ve--)
 			continue;
 
+		if (ke - ks > 8 && memcmp(ks, "profile.", 8) == 0) {
+			if (profile_line(c, &p, ks, (size_t)(ke - ks), vs,
+			    (size_t)(ve - vs), pseen) == -1)
+				goto out;
+			continue;
+		}
 		for (i = 0; i < CONF_NKEYS; i++)
 			if (strlen(conf_keys[i].name) == (size_t)(ke - ks) &&
 			    memcmp(conf_keys[i].name, ks, ke - ks) == 0)
@@ -1106,6 +1477,13 @@ conf_parse_buf(struct conf *c, const char *name, const char *buf,
 			    "with %s)", k->name, k->name, k->want);
 			goto out;
 		}
+	}
+	if (conf_profile(c, NULL) == NULL) {
+		pos_err(&p, "default_profile: there is no profile \"%s\" "
+		    "(define profile.%s.* or name a defined profile)",
+		    c->default_profile ? c->default_profile : "",
+		    c->default_profile ? c->default_profile : "NAME");
+		goto out;
 	}
 	rc = 0;
 out:
@@ -1186,6 +1564,8 @@ conf_clear(struct conf *c)
 		case CK_URL:
 		case CK_PATH:
 		case CK_ADDRPORT:
+		case CK_KEYREF:
+		case CK_WORD:
 			free(*(char **)field(c, k));
 			break;
 		case CK_HOSTS:
@@ -1196,8 +1576,48 @@ conf_clear(struct conf *c)
 			break;
 		}
 	}
+	for (i = 0; i < c->profilessz; i++)
+		profile_clear(&c->profiles[i]);
+	free(c->profiles);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Print a list of names[] for the bits of mask: " a b c". */
+static void
+dump_bits(FILE *fp, const char *const *names, unsigned int mask)
+{
+	size_t	 j;
+
+	for (j = 0; names[j] != NULL; j++)
+		if (mask & (1U << j))
+			fprintf(fp, " %s", names[j]);
+}
+
+/* The profile.NAME.* lines of one profile. */
+static void
+profile_dump(const struct profile *pr, FILE *fp)
+{
+	size_t		 i, j;
+	unsigned int	 mask = 0;
+
+	fprintf(fp, "profile.%s.validity = %u\n", pr->name, pr->validity);
+	fprintf(fp, "profile.%s.key_usage =", pr->name);
+	dump_bits(fp, names_key_usage, pr->key_usage);
+	for (i = 0; i < pr->ekusz; i++)
+		for (j = 0; j < sizeof(eku_oids) / sizeof(eku_oids[0]); j++)
+			if (strcmp(pr->eku[i], eku_oids[j]) == 0)
+				mask |= 1U << j;
+	fprintf(fp, "\nprofile.%s.ext_key_usage =", pr->name);
+	dump_bits(fp, names_eku, mask);
+	fprintf(fp, "\nprofile.%s.key_types =", pr->name);
+	dump_bits(fp, names_key_types, pr->key_types);
+	fprintf(fp, "\nprofile.%s.common_name = %s\n", pr->name,
+	    pr->common_name ? "yes" : "no");
+	fprintf(fp, "profile.%s.crl_url =%s%s\n", pr->name,
+	    pr->crl_url ? " " : "", pr->crl_url ? pr->crl_url : "");
+	fprintf(fp, "profile.%s.aia_url =%s%s\n", pr->name,
+	    pr->aia_url ? " " : "", pr->aia_url ? pr->aia_url : "");
 }
 
 /*
@@ -1224,6 +1644,8 @@ conf_dump(const struct conf *c, FILE *fp)
 		case CK_URL:
 		case CK_PATH:
 		case CK_ADDRPORT:
+		case CK_KEYREF:
+		case CK_WORD:
 			s = *(char *const *)cfield(c, k);
 			if (s == NULL)
 				fprintf(fp, "# %s is not set\n", k->name);
@@ -1277,4 +1699,6 @@ conf_dump(const struct conf *c, FILE *fp)
 			abort();
 		}
 	}
+	for (i = 0; i < c->profilessz; i++)
+		profile_dump(&c->profiles[i], fp);
 }

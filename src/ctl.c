@@ -3,8 +3,10 @@
  *
  * Owns the command line and the administrator's changes to the store: EAB
  * keys (add, with the domain suffixes their account may order; list,
- * remove) and accounts registered from a public key (add, list, show,
- * deactivate).  Every write goes through store_txn_run(); a
+ * remove), accounts registered from a public key (add, list, show,
+ * deactivate), and certificates (list, show, revoke through revoke.c,
+ * renew-early setting "renew_at"; crl through crl_update(), which runs
+ * acmegw-sign).  Every write goes through store_txn_run(); a
  * transaction body never prints, it only collects what main() prints after
  * the commit, so a deadlock retry never shows anything twice.
  *
@@ -58,6 +60,11 @@ enum ctl_cmd {
 	CMD_ACCT_LIST,
 	CMD_ACCT_SHOW,
 	CMD_ACCT_DEACTIVATE,
+	CMD_CERT_LIST,
+	CMD_CERT_SHOW,
+	CMD_CERT_REVOKE,
+	CMD_CRL,
+	CMD_RENEW_EARLY,
 	CMD__MAX
 };
 
@@ -74,6 +81,12 @@ struct ctl_args {
 	const char	**contacts;	/* account add --contact... */
 	size_t		 contactsz;
 	const char	*id;		/* account show, deactivate */
+	const char	*serial;	/* cert show, revoke; renew-early */
+	const char	*reason;	/* cert revoke --reason */
+	const char	*before;	/* renew-early --issued-before */
+	int		 ca;		/* init --ca */
+	const char	*ca_key_type;	/* init --ca-key-type */
+	const char	*ca_name;	/* init --ca-name */
 };
 
 /* What one command needs inside and after its transaction. */
@@ -94,7 +107,7 @@ struct ctl_run {
 };
 
 static const char *const ctl_usage_lines[] = {
-	"init",
+	"init [--ca [--ca-key-type ecdsa|rsa] [--ca-name text]]",
 	"eab add [--kid kid] [--alg HS256|HS384|HS512] [--comment text] "
 	    "[--domains suffix,...]",
 	"eab list",
@@ -103,6 +116,11 @@ static const char *const ctl_usage_lines[] = {
 	"account list",
 	"account show id",
 	"account deactivate id",
+	"cert list",
+	"cert show serial",
+	"cert revoke serial [--reason N]",
+	"crl",
+	"renew-early --serial serial | --issued-before YYYY-MM-DD",
 };
 
 /* An error line on stderr: "acmegwctl: what went wrong (what to do)". */
@@ -367,6 +385,33 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 			goto out;
 		}
 		i = 2;
+	} else if (strcmp(w1, "cert") == 0) {
+		if (w2 == NULL) {
+			ctl_err("\"cert\" needs a subcommand (see the usage "
+			    "below)");
+			goto out;
+		}
+		if (strcmp(w2, "list") == 0)
+			a->cmd = CMD_CERT_LIST;
+		else if (strcmp(w2, "show") == 0)
+			a->cmd = CMD_CERT_SHOW;
+		else if (strcmp(w2, "revoke") == 0)
+			a->cmd = CMD_CERT_REVOKE;
+		else {
+			char	 san[64];
+
+			log_sanitize(san, sizeof(san), w2, strlen(w2));
+			ctl_err("unknown command \"cert %s\" (see the usage "
+			    "below)", san);
+			goto out;
+		}
+		i = 2;
+	} else if (strcmp(w1, "crl") == 0) {
+		a->cmd = CMD_CRL;
+		i = 1;
+	} else if (strcmp(w1, "renew-early") == 0) {
+		a->cmd = CMD_RENEW_EARLY;
+		i = 1;
 	} else {
 		char	 san[64];
 
@@ -378,6 +423,15 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 	for (; i < argc; i++) {
 		r = 0;
 		switch (a->cmd) {
+		case CMD_INIT:
+			if (strcmp(argv[i], "--ca") == 0) {
+				a->ca = 1;
+				r = 1;
+			} else if ((r = ctl_opt(argc, argv, &i,
+			    "--ca-key-type", &a->ca_key_type, 0)) == 0)
+				r = ctl_opt(argc, argv, &i, "--ca-name",
+				    &a->ca_name, 0);
+			break;
 		case CMD_EAB_ADD:
 			if ((r = ctl_opt(argc, argv, &i, "--kid", &a->kid,
 			    0)) == 0 &&
@@ -425,6 +479,25 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 				r = 1;
 			}
 			break;
+		case CMD_CERT_SHOW:
+			if (a->serial == NULL) {
+				a->serial = argv[i];
+				r = 1;
+			}
+			break;
+		case CMD_CERT_REVOKE:
+			if ((r = ctl_opt(argc, argv, &i, "--reason",
+			    &a->reason, 0)) == 0 && a->serial == NULL) {
+				a->serial = argv[i];
+				r = 1;
+			}
+			break;
+		case CMD_RENEW_EARLY:
+			if ((r = ctl_opt(argc, argv, &i, "--serial",
+			    &a->serial, 0)) == 0)
+				r = ctl_opt(argc, argv, &i, "--issued-before",
+				    &a->before, 0);
+			break;
 		default:
 			break;
 		}
@@ -461,6 +534,21 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 		if (a->id == NULL) {
 			ctl_err("%s needs the account id (see \"acmegwctl "
 			    "account list\")", w2);
+			goto out;
+		}
+		break;
+	case CMD_CERT_SHOW:
+	case CMD_CERT_REVOKE:
+		if (a->serial == NULL) {
+			ctl_err("cert %s needs the serial (see \"acmegwctl "
+			    "cert list\")", w2);
+			goto out;
+		}
+		break;
+	case CMD_RENEW_EARLY:
+		if ((a->serial == NULL) == (a->before == NULL)) {
+			ctl_err("renew-early needs either --serial SERIAL or "
+			    "--issued-before YYYY-MM-DD");
 			goto out;
 		}
 		break;
@@ -622,6 +710,46 @@ ctl_acct_line(FILE *fp, const char *key, size_t keysz,
 }
 
 /*
+ * One certificate record as a list line: serial, status, account,
+ * identifiers joined with commas, notAfter.  A serial that was reserved
+ * but never recorded as issued ("reserved", "failed": the signer may have
+ * signed before a crash) shows as "possibly-issued".
+ */
+static void
+ctl_cert_line(FILE *fp, const char *key, size_t keysz,
+    struct json_object *rec)
+{
+	char			 sser[256], sst[64];
+	char			 sacct[ACMEGW_ID_LEN * 4 + 8], when[32];
+	char			 san[256 * 4 + 8];
+	const char		*st, *v;
+	struct json_object	*ids, *e;
+	int64_t			 na;
+	size_t			 i, n = 0;
+
+	log_sanitize(sser, sizeof(sser), key, keysz);
+	ctl_field(rec, "status", "-", sst, sizeof(sst));
+	st = strcmp(sst, "reserved") == 0 || strcmp(sst, "failed") == 0 ?
+	    "possibly-issued" : sst;
+	if (json_get_int(rec, "not_after", 0, INT64_MAX, &na) != 0)
+		snprintf(when, sizeof(when), "-");
+	else
+		ctl_isotime(na, when, sizeof(when));
+	fprintf(fp, "%s\t%s\t%s\t", sser, st,
+	    ctl_field(rec, "acct", "-", sacct, sizeof(sacct)));
+	if (json_get_array(rec, "identifiers", &ids) == 0) {
+		for (i = 0; i < json_object_array_length(ids); i++) {
+			e = json_object_array_get_idx(ids, i);
+			if (json_get_str(e, "value", &v, NULL) != 0)
+				continue;
+			log_sanitize(san, sizeof(san), v, strlen(v));
+			fprintf(fp, "%s%s", n++ ? "," : "", san);
+		}
+	}
+	fprintf(fp, "%s\t%s\n", n ? "" : "-", when);
+}
+
+/*
  * Transaction body of "eab list" and "account list": walk run->which with a
  * read-committed cursor (so no read lock outlives its record and a long
  * listing never blocks the responders) and collect one line per record.
@@ -674,6 +802,8 @@ ctl_list_txn(DB_TXN *txn, void *arg)
 		}
 		if (run->which == SDB_EAB)
 			ctl_eab_line(run->outfp, k.data, k.size, rec);
+		else if (run->which == SDB_CERTS)
+			ctl_cert_line(run->outfp, k.data, k.size, rec);
 		else
 			ctl_acct_line(run->outfp, k.data, k.size, rec);
 		json_object_put(rec);
@@ -1144,6 +1274,294 @@ out:
 }
 
 /* ------------------------------------------------------------------ */
+/* Certificates, the CRL, early renewal                                */
+/* ------------------------------------------------------------------ */
+
+/* The serial argument as the store's key (lowercase hex); -1 after a message. */
+static int
+ctl_serial(const char *in, char *out, size_t outsz)
+{
+	if (revoke_serial_norm(in, out, outsz) == -1) {
+		ctl_err("invalid serial (give it in hex, as \"acmegwctl cert "
+		    "list\" shows it)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Transaction body of "cert show": read the record. */
+static int
+ctl_cert_get_txn(DB_TXN *txn, void *arg)
+{
+	struct ctl_run	*run = arg;
+
+	json_object_put(run->rec);
+	run->rec = NULL;
+	return store_get_json(run->st, txn, SDB_CERTS, run->key, 0,
+	    &run->rec);
+}
+
+/* "cert show SERIAL": the record as pretty JSON, with its URL. */
+static int
+ctl_cert_show(struct ctl_run *run, const char *arg)
+{
+	char		 serial[128], url[2048];
+	const char	*s;
+	int		 rc, ex = CTL_EXIT_USAGE;
+
+	if (ctl_serial(arg, serial, sizeof(serial)) == -1)
+		goto out;
+	ex = CTL_EXIT_FAIL;
+	run->key = serial;
+	rc = store_txn_run(run->st, 0, ctl_cert_get_txn, run);
+	if (rc == DB_NOTFOUND) {
+		ctl_err("no certificate %s (see \"acmegwctl cert list\")",
+		    serial);
+		ex = CTL_EXIT_NOTFOUND;
+		goto out;
+	} else if (rc != 0) {
+		ctl_store_err("cannot read the certificate", rc);
+		goto out;
+	}
+	snprintf(url, sizeof(url), "%s/cert/%s", run->conf->base_url, serial);
+	json_object_object_add(run->rec, "url", json_object_new_string(url));
+	s = json_object_to_json_string_ext(run->rec,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL) {
+		ctl_err("out of memory");
+		goto out;
+	}
+	printf("%s\n", s);
+	ex = CTL_EXIT_OK;
+out:
+	return ex;
+}
+
+/*
+ * Write a new CRL ("crl", and after "cert revoke" when crl_on_revoke is
+ * on).  Returns an exit status.
+ */
+static int
+ctl_crl(struct ctl_run *run, time_t now)
+{
+	char	 err[1024];
+	int64_t	 n;
+
+	err[0] = '\0';
+	if (crl_update(run->conf, run->st, now, &n, err, sizeof(err)) == -1) {
+		ctl_err("no CRL written: %s (check crl_file, ca_cert and "
+		    "signer_path in %s)", err, run->conf->path);
+		return CTL_EXIT_FAIL;
+	}
+	printf("CRL number %" PRId64 " written to %s\n", n,
+	    run->conf->crl_file);
+	return CTL_EXIT_OK;
+}
+
+/* "cert revoke SERIAL [--reason N]", then the CRL when so configured. */
+static int
+ctl_cert_revoke(struct ctl_run *run, const struct ctl_args *a, time_t now)
+{
+	struct perr	 pe;
+	char		 serial[128], *end;
+	long		 reason = 0;
+	int		 rc, ex = CTL_EXIT_USAGE;
+
+	memset(&pe, 0, sizeof(pe));
+	if (ctl_serial(a->serial, serial, sizeof(serial)) == -1)
+		goto out;
+	if (a->reason != NULL) {
+		errno = 0;
+		reason = strtol(a->reason, &end, 10);
+		if (a->reason[0] < '0' || a->reason[0] > '9' || *end != '\0' ||
+		    errno != 0 || reason > 10) {
+			ctl_err("invalid --reason (a CRL reason code: 0, 1, "
+			    "3, 4, 5 or 9)");
+			goto out;
+		}
+	}
+	rc = revoke_admin(run->st, serial, (int)reason, now, &pe);
+	if (rc == -1) {
+		ctl_err("%s", pe.detail);
+		ex = pe.prob == ACME_PROB_NOT_FOUND ? CTL_EXIT_NOTFOUND :
+		    pe.prob == ACME_PROB_BAD_REVOCATION_REASON ?
+		    CTL_EXIT_USAGE : CTL_EXIT_FAIL;
+		goto out;
+	} else if (rc != 0) {
+		ctl_store_err("cannot revoke the certificate", rc);
+		ex = CTL_EXIT_FAIL;
+		goto out;
+	}
+	printf("revoked certificate %s (reason %ld)\n", serial, reason);
+	ex = CTL_EXIT_OK;
+	if (run->conf->crl_on_revoke && run->conf->crl_file != NULL)
+		ex = ctl_crl(run, now);
+out:
+	return ex;
+}
+
+/* What "renew-early" needs inside its transaction. */
+struct ctl_renew {
+	struct ctl_run	*run;
+	const char	*serial;	/* one certificate, or NULL */
+	int64_t		 before;	/* else: notBefore earlier than this */
+	time_t		 now;
+	size_t		 count;		/* certificates changed */
+	const char	*why;		/* --serial: why it was not changed */
+};
+
+/*
+ * Set "renew_at" of record key to now when it is a valid, unexpired
+ * certificate (and, without a serial, issued before r->before).  The
+ * record is read with DB_RMW.  Returns 0 or a store error code.
+ */
+static int
+ctl_renew_one(DB_TXN *txn, struct ctl_renew *r, const char *key)
+{
+	struct json_object	*rec = NULL;
+	const char		*status;
+	int64_t			 nb, na;
+	int			 rc;
+
+	rc = store_get_json(r->run->st, txn, SDB_CERTS, key, DB_RMW, &rec);
+	if (rc != 0)
+		goto out;
+	if (json_get_str(rec, "status", &status, NULL) != 0 ||
+	    strcmp(status, "valid") != 0) {
+		r->why = "it is not a valid certificate";
+		goto out;
+	}
+	if (json_get_int(rec, "not_after", 0, INT64_MAX, &na) != 0 ||
+	    na <= (int64_t)r->now) {
+		r->why = "it has expired";
+		goto out;
+	}
+	if (r->serial == NULL &&
+	    (json_get_int(rec, "not_before", 0, INT64_MAX, &nb) != 0 ||
+	    nb >= r->before))
+		goto out;
+	json_object_object_add(rec, "renew_at",
+	    json_object_new_int64(r->now));
+	if ((rc = store_put_json(r->run->st, txn, SDB_CERTS, key, rec,
+	    0)) == 0)
+		r->count++;
+out:
+	json_object_put(rec);
+	return rc;
+}
+
+/*
+ * Transaction body of "renew-early": one serial, or every certificate
+ * (keys collected with a read-committed cursor first, then each record
+ * updated).
+ */
+static int
+ctl_renew_txn(DB_TXN *txn, void *arg)
+{
+	struct ctl_renew	*r = arg;
+	DB			*db = r->run->st->db[SDB_CERTS];
+	DBC			*cur = NULL;
+	DBT			 k, v;
+	char		       **keys = NULL, **nk;
+	size_t			 n = 0, i;
+	int			 rc, rc2;
+
+	r->count = 0;
+	r->why = NULL;
+	if (r->serial != NULL)
+		return ctl_renew_one(txn, r, r->serial);
+	if ((rc = db->cursor(db, txn, &cur, DB_READ_COMMITTED)) != 0)
+		goto out;
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	while ((rc = cur->get(cur, &k, &v, DB_NEXT)) == 0) {
+		if ((nk = reallocarray(keys, n + 1, sizeof(*keys))) == NULL) {
+			rc = CTL_TXN_NOMEM;
+			break;
+		}
+		keys = nk;
+		if ((keys[n] = strndup(k.data, k.size)) == NULL) {
+			rc = CTL_TXN_NOMEM;
+			break;
+		}
+		n++;
+	}
+	if (rc == DB_NOTFOUND)
+		rc = 0;
+	if ((rc2 = cur->close(cur)) != 0 && rc == 0)
+		rc = rc2;
+	for (i = 0; rc == 0 && i < n; i++) {
+		rc = ctl_renew_one(txn, r, keys[i]);
+		if (rc == DB_NOTFOUND || rc == EINVAL)
+			rc = 0;		/* gone, or damaged: skip */
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+/* "renew-early --serial S | --issued-before YYYY-MM-DD". */
+static int
+ctl_renew_early(struct ctl_run *run, const struct ctl_args *a, time_t now)
+{
+	struct ctl_renew	 r;
+	struct tm		 tm;
+	char			 serial[128] = "", c;
+	int			 rc, ex = CTL_EXIT_USAGE;
+
+	memset(&r, 0, sizeof(r));
+	r.run = run;
+	r.now = now;
+	if (a->serial != NULL) {
+		if (ctl_serial(a->serial, serial, sizeof(serial)) == -1)
+			goto out;
+		r.serial = serial;
+	} else {
+		memset(&tm, 0, sizeof(tm));
+		if (strlen(a->before) != 10 || strspn(a->before,
+		    "0123456789-") != 10 || a->before[4] != '-' ||
+		    a->before[7] != '-' || sscanf(a->before, "%4d-%2d-%2d%c",
+		    &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &c) != 3 ||
+		    tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 ||
+		    tm.tm_mday > 31 || tm.tm_year < 1970) {
+			ctl_err("invalid --issued-before (use YYYY-MM-DD, a "
+			    "day in UTC)");
+			goto out;
+		}
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		r.before = (int64_t)timegm(&tm);
+	}
+	ex = CTL_EXIT_FAIL;
+	rc = store_txn_run(run->st, 0, ctl_renew_txn, &r);
+	if (rc == DB_NOTFOUND) {
+		ctl_err("no certificate %s (see \"acmegwctl cert list\")",
+		    serial);
+		ex = CTL_EXIT_NOTFOUND;
+		goto out;
+	} else if (rc == CTL_TXN_NOMEM) {
+		ctl_err("out of memory");
+		goto out;
+	} else if (rc != 0) {
+		ctl_store_err("cannot change the certificates", rc);
+		goto out;
+	}
+	if (r.serial != NULL && r.count == 0) {
+		ctl_err("certificate %s not changed: %s", serial,
+		    r.why != NULL ? r.why : "unknown reason");
+		goto out;
+	}
+	printf("%zu certificate%s now due for renewal\n", r.count,
+	    r.count == 1 ? " is" : "s are");
+	ex = CTL_EXIT_OK;
+out:
+	return ex;
+}
+
+/* ------------------------------------------------------------------ */
 /* main                                                                */
 /* ------------------------------------------------------------------ */
 
@@ -1242,6 +1660,15 @@ main(int argc, char *argv[])
 		goto out;
 	}
 
+	if (a.cmd == CMD_INIT && ((!a.ca && (a.ca_key_type != NULL ||
+	    a.ca_name != NULL)) || (a.ca_key_type != NULL &&
+	    strcmp(a.ca_key_type, "ecdsa") != 0 &&
+	    strcmp(a.ca_key_type, "rsa") != 0))) {
+		ctl_err("invalid init options (--ca-key-type ecdsa|rsa and "
+		    "--ca-name go with --ca)");
+		ex = CTL_EXIT_USAGE;
+		goto out;
+	}
 	if ((path = a.conf_path) == NULL &&
 	    ((path = getenv("ACMEGW_CONF")) == NULL || *path == '\0'))
 		path = ACMEGW_DEFAULT_CONF;
@@ -1265,6 +1692,18 @@ main(int argc, char *argv[])
 
 	switch (a.cmd) {
 	case CMD_INIT:
+		/* --ca: a local root and issuing CA (ca.c); never overwrites. */
+		if (a.ca && ca_create(conf.ca_cert, conf.ca_key, conf.ca_chain,
+		    a.ca_key_type != NULL && strcmp(a.ca_key_type, "rsa") == 0 ?
+		    CA_KEY_RSA : CA_KEY_ECDSA, a.ca_name != NULL ? a.ca_name :
+		    "acmegw", now, err, sizeof(err)) == -1) {
+			ctl_err("cannot create the CA: %s", err);
+			break;
+		}
+		if (a.ca)
+			printf("created the issuing CA %s (key %s) and the root "
+			    "%s (key %s.key: keep it offline)\n", conf.ca_cert,
+			    conf.ca_key, conf.ca_chain, conf.ca_chain);
 		printf("initialised %s\n", conf.state_dir);
 		ex = CTL_EXIT_OK;
 		break;
@@ -1288,6 +1727,21 @@ main(int argc, char *argv[])
 		break;
 	case CMD_ACCT_DEACTIVATE:
 		ex = ctl_acct_deactivate(&run, a.id);
+		break;
+	case CMD_CERT_LIST:
+		ex = ctl_list(&run, SDB_CERTS);
+		break;
+	case CMD_CERT_SHOW:
+		ex = ctl_cert_show(&run, a.serial);
+		break;
+	case CMD_CERT_REVOKE:
+		ex = ctl_cert_revoke(&run, &a, now);
+		break;
+	case CMD_CRL:
+		ex = ctl_crl(&run, now);
+		break;
+	case CMD_RENEW_EARLY:
+		ex = ctl_renew_early(&run, &a, now);
 		break;
 	default:
 		abort();

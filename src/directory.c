@@ -20,15 +20,59 @@ static const struct {
 	{ "newOrder",	"/new-order" },
 	{ "revokeCert",	"/revoke-cert" },
 	{ "keyChange",	"/key-change" },
+	{ "renewalInfo", "/renewal-info" },
 };
+
+/*
+ * meta.profiles (draft-aaron-acme-profiles): {name: description} of every
+ * configured profile, the description built from its settings.  Returns
+ * the object, or NULL when memory ran out.
+ */
+static struct json_object *
+directory_profiles(const struct conf *conf)
+{
+	const struct profile	*p;
+	struct json_object	*o;
+	char			 desc[256];
+	size_t			 i, off;
+	unsigned int		 k;
+	int			 m;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	for (i = 0; i < conf->profilessz; i++) {
+		p = &conf->profiles[i];
+		m = snprintf(desc, sizeof(desc), "%s%u-day certificates; "
+		    "keys:", conf->default_profile != NULL &&
+		    strcmp(conf->default_profile, p->name) == 0 ?
+		    "the default: " : "", p->validity / 86400);
+		off = m > 0 && (size_t)m < sizeof(desc) ? (size_t)m : 0;
+		for (k = 0; k < KT__MAX && off < sizeof(desc); k++) {
+			if ((p->key_types & (1u << k)) == 0)
+				continue;
+			m = snprintf(desc + off, sizeof(desc) - off, " %s",
+			    key_type_str[k]);
+			if (m < 0 || (size_t)m >= sizeof(desc) - off)
+				break;
+			off += (size_t)m;
+		}
+		if (json_object_object_add(o, p->name,
+		    json_object_new_string(desc)) != 0) {
+			json_object_put(o);
+			return NULL;
+		}
+	}
+	return o;
+}
 
 /*
  * Answer GET or HEAD /directory: 200 with the directory object (RFC 8555
  * 7.1.1).  newOrder and revokeCert are always listed (clients such as lego
  * refuse a directory without them), newAuthz only when pre_authorization
- * is on.  meta carries termsOfService and
- * website when configured, caaIdentities when any, and
- * externalAccountRequired (true in EAB enrolment).  On memory failure the
+ * is on, renewalInfo (RFC 9773) always.  meta carries termsOfService and
+ * website when configured, caaIdentities when any,
+ * externalAccountRequired (true in EAB enrolment) and profiles
+ * ({name: description}) when any profile is configured.  On memory failure the
  * response is a 500 problem.
  */
 void
@@ -80,6 +124,13 @@ directory_get(struct ctx *ctx)
 	if (json_object_object_add(meta, "externalAccountRequired",
 	    json_object_new_boolean(conf->enrollment == ENROLL_EAB)) != 0)
 		goto fail;
+	if (conf->profilessz > 0) {
+		if ((caa = directory_profiles(conf)) == NULL)
+			goto fail;
+		if (json_object_object_add(meta, "profiles", caa) != 0)
+			goto fail;	/* caa is put below */
+		caa = NULL;
+	}
 	if (json_object_object_add(dir, "meta", meta) != 0)
 		goto fail;
 	meta = NULL;

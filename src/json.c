@@ -713,6 +713,20 @@ json_member(struct json_object *obj, const char *key,
 }
 
 /*
+ * 1 when name is one of the strings of the NULL-terminated list, else 0.
+ */
+int
+json_name_is_listed(const char *name, const char *const *list)
+{
+	size_t	 i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(name, list[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
  * Get string member key of obj.  Returns 0 when it is a string of valid
  * UTF-8 without NUL bytes, with *val (borrowed from obj, NUL-terminated)
  * and *len (its length) set when those pointers are non-NULL; 1 when

@@ -86,46 +86,26 @@ static const unsigned char jwk_ed25519_small[][32] = {
 	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
 };
 
-static int
-jwk_in_list(const char *name, const char *const *list)
-{
-	size_t	 i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(name, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * Look up string member name: 1 and *s, *len when present, 0 when absent,
- * -1 with perr filled when it is not a string or holds a NUL.
+ * -1 with perr filled when it is not a string of valid UTF-8 without NUL.
  */
 static int
 jwk_get_str(struct json_object *obj, const char *name, const char **s,
     size_t *len, struct perr *perr)
 {
-	struct json_object	*v;
-	int			 l;
-
 	*s = NULL;
 	*len = 0;
-	if (!json_object_object_get_ex(obj, name, &v))
+	switch (json_get_str(obj, name, s, len)) {
+	case 0:
+		return 1;
+	case 1:
 		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
-		perr_set(perr, ACME_PROB_MALFORMED,
-		    "JWK member %s is not a string", name);
+	default:
+		perr_set(perr, ACME_PROB_MALFORMED, "JWK member %s is not a "
+		    "string of valid UTF-8 without NUL characters", name);
 		return -1;
 	}
-	*s = json_object_get_string(v);
-	l = json_object_get_string_len(v);
-	if (*s == NULL || l < 0 || strlen(*s) != (size_t)l) {
-		perr_set(perr, ACME_PROB_MALFORMED,
-		    "JWK member %s contains a NUL character", name);
-		return -1;
-	}
-	*len = (size_t)l;
-	return 1;
 }
 
 /*
@@ -529,14 +509,14 @@ jwk_from_json(struct json_object *obj, struct perr *perr)
 	{
 		json_object_object_foreach(obj, name, val) {
 			(void)val;
-			if (jwk_in_list(name, allowed))
+			if (json_name_is_listed(name, allowed))
 				continue;
 			log_sanitize(san, sizeof(san), name, strlen(name));
-			if (jwk_in_list(name, jwk_private))
+			if (json_name_is_listed(name, jwk_private))
 				perr_set(perr, ACME_PROB_MALFORMED,
 				    "JWK carries the private key member "
 				    "\"%s\"; send the public key only", san);
-			else if (jwk_in_list(name, jwk_foreign))
+			else if (json_name_is_listed(name, jwk_foreign))
 				perr_set(perr, ACME_PROB_MALFORMED,
 				    "JWK member \"%s\" is not allowed in ACME",
 				    san);

@@ -57,49 +57,28 @@ static const char *const jws_mode_name[JWS_MODE__MAX] = {
 	"external account binding JWS",	/* JWS_EAB */
 };
 
-static int
-jws_in_list(const char *name, const char *const *list)
-{
-	size_t	 i;
-
-	for (i = 0; list[i] != NULL; i++)
-		if (strcmp(name, list[i]) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * String member name of obj: 1 and *s / *len when present, 0 absent, -1
- * with perr filled when not a string or when it holds a NUL.  what names
- * the object in messages.
+ * with perr filled when not a string of valid UTF-8 without NUL.  what
+ * names the object in messages.
  */
 static int
 jws_get_str(struct json_object *obj, const char *name, const char *what,
     const char **s, size_t *len, struct perr *perr)
 {
-	struct json_object	*v;
-	int			 l;
-
 	*s = NULL;
 	if (len != NULL)
 		*len = 0;
-	if (!json_object_object_get_ex(obj, name, &v))
+	switch (json_get_str(obj, name, s, len)) {
+	case 0:
+		return 1;
+	case 1:
 		return 0;
-	if (!json_object_is_type(v, json_type_string)) {
+	default:
 		perr_set(perr, ACME_PROB_MALFORMED, "%s member %s is not a "
-		    "string", what, name);
+		    "string of valid UTF-8 without NUL characters", what, name);
 		return -1;
 	}
-	*s = json_object_get_string(v);
-	l = json_object_get_string_len(v);
-	if (*s == NULL || l < 0 || strlen(*s) != (size_t)l) {
-		perr_set(perr, ACME_PROB_MALFORMED, "%s member %s contains a "
-		    "NUL character", what, name);
-		return -1;
-	}
-	if (len != NULL)
-		*len = (size_t)l;
-	return 1;
 }
 
 /*
@@ -167,7 +146,7 @@ jws_check_header(struct jws *jws, enum jws_mode mode, struct perr *perr)
 	{
 		json_object_object_foreach(hdr, name, val) {
 			(void)val;
-			if (jws_in_list(name, jws_hdr_members))
+			if (json_name_is_listed(name, jws_hdr_members))
 				continue;
 			log_sanitize(san, sizeof(san), name, strlen(name));
 			if (strcmp(name, "crit") == 0)
@@ -336,7 +315,7 @@ jws_parse_obj(struct json_object *obj, enum jws_mode mode, struct jws *jws,
 	{
 		json_object_object_foreach(obj, name, val) {
 			(void)val;
-			if (jws_in_list(name, members))
+			if (json_name_is_listed(name, members))
 				continue;
 			log_sanitize(san, sizeof(san), name, strlen(name));
 			if (strcmp(name, "header") == 0)

@@ -1,18 +1,21 @@
 /*
- * order.c: orders (RFC 8555 7.1.3, 7.1.6, 7.4): newOrder, the order
- * resource, the finalize resource (issuance comes with issue 4), the
- * order status machine, and the RFC 3339 times every object shows.
+ * order.c: orders (RFC 8555 7.1.3, 7.1.6, 7.4): newOrder (with
+ * draft-aaron-acme-profiles "profile" and RFC 9773 "replaces"), the order
+ * resource, the order status machine, and the RFC 3339 times every object
+ * shows.  Finalize and issuance live in cert.c.
  *
  * Owns the SDB_ORDERS record format (brief "Records": v, id, acct,
  * status, expires, created, identifiers (normalised, sorted, wildcards
- * keep "*."), authzs (same order), notBefore, notAfter, error) and its
+ * keep "*."), authzs (same order), notBefore, notAfter, error; issue 4:
+ * profile (when the client named one), replaces (a certID), cert (the
+ * serial, once valid)) and its
  * SDB_ORDERS_BY_ACCT entry (account id || order id, empty value), both
  * written in one transaction.  order_refresh() is the one place that
  * computes an order's status from its authorizations and its expiry; the
  * worker only ever writes challenges and authorizations.
  *
- * Must never: accept a payload member that would change what is issued
- * and is not implemented (P6: "profile", "replaces"), accept more than
+ * Must never: accept a profile that is not configured (invalidProfile)
+ * or a "replaces" that ari_replaces_check() refused, accept more than
  * max_identifiers identifiers (X2), let an identifier past ident_parse()
  * and ident_is_allowed() unchecked (R4 lives there), let an account read
  * or finalize another account's order (A6), or log identifiers
@@ -157,7 +160,7 @@ order_time_parse(const char *s, size_t len, time_t *t)
  * ids.  Returns 0 with *rec (caller puts), DB_NOTFOUND, -1 for a damaged
  * record (logged), or another store error code.
  */
-static int
+int
 order_load(struct store *st, DB_TXN *txn, const char *id, int flags,
     struct json_object **rec)
 {
@@ -219,7 +222,7 @@ order_status(struct json_object *rec)
  * identifier (borrowed, copied) when non-NULL.  Returns it (caller puts)
  * or NULL when memory ran out.
  */
-static struct json_object *
+struct json_object *
 order_problem_obj(enum acme_prob p, const char *detail,
     struct json_object *ident)
 {
@@ -434,7 +437,9 @@ out:
 /*
  * The RFC 8555 7.1.3 order object of record rec (borrowed): status,
  * expires, identifiers, notBefore and notAfter when set, authorizations
- * (URLs, in identifier order), finalize, and error when invalid.
+ * (URLs, in identifier order), finalize, profile when the client named
+ * one, certificate (base_url/cert/SERIAL) when valid, and error when
+ * invalid.
  * Returns 0 with *out (caller puts), or -1 when memory ran out or the
  * record lacks a member.
  */
@@ -444,7 +449,7 @@ order_json(struct ctx *ctx, struct json_object *rec, struct json_object **out)
 	static const char *const times[] = { "notBefore", "notAfter" };
 	struct json_object	*o = NULL, *ids, *idc = NULL, *azs;
 	struct json_object	*list = NULL, *err, *errc = NULL;
-	const char		*id, *status;
+	const char		*id, *status, *prof, *serial;
 	char			 url[1024], when[32];
 	int64_t			 t;
 	size_t			 i, n;
@@ -489,6 +494,16 @@ order_json(struct ctx *ctx, struct json_object *rec, struct json_object **out)
 	    json_object_object_add(o, "finalize",
 	    json_object_new_string(url)) != 0)
 		goto out;
+	if (json_get_str(rec, "profile", &prof, NULL) == 0 &&
+	    json_object_object_add(o, "profile",
+	    json_object_new_string(prof)) != 0)
+		goto out;
+	if (strcmp(status, "valid") == 0 &&
+	    json_get_str(rec, "cert", &serial, NULL) == 0 &&
+	    (url_build(ctx->conf, url, sizeof(url), "/cert/%s", serial) == -1 ||
+	    json_object_object_add(o, "certificate",
+	    json_object_new_string(url)) != 0))
+		goto out;
 	if (strcmp(status, "invalid") == 0 &&
 	    json_get_obj(rec, "error", &err) == 0) {
 		if (json_object_deep_copy(err, &errc, NULL) != 0 ||
@@ -511,7 +526,7 @@ out:
  * Answer with the object of order rec: status, optional Location,
  * Retry-After while pending or processing.  Returns 0 or -1 (problem set).
  */
-static int
+int
 order_reply(struct ctx *ctx, struct json_object *rec, int status,
     const char *location_id)
 {
@@ -767,6 +782,31 @@ out:
 	json_object_put(o);
 }
 
+/*
+ * Refuse profile name[0..len) (not configured) with invalidProfile,
+ * naming the profiles this server offers.
+ */
+static void
+order_bad_profile(struct ctx *ctx, const char *name, size_t len)
+{
+	const struct conf	*conf = ctx->conf;
+	char			 list[256], logn[80];
+	size_t			 i, off = 0;
+	int			 m;
+
+	list[0] = '\0';
+	for (i = 0; i < conf->profilessz; i++) {
+		m = snprintf(list + off, sizeof(list) - off, "%s%s",
+		    i > 0 ? ", " : "", conf->profiles[i].name);
+		if (m < 0 || (size_t)m >= sizeof(list) - off)
+			break;
+		off += (size_t)m;
+	}
+	log_sanitize(logn, sizeof(logn), name, len);
+	problem_set(ctx->resp, ACME_PROB_INVALID_PROFILE, "this server has "
+	    "no profile \"%s\"; it offers: %s", logn, list);
+}
+
 /* qsort() adapter for ident_cmp(). */
 static int
 order_ident_qcmp(const void *a, const void *b)
@@ -832,14 +872,16 @@ order_validity(struct ctx *ctx, time_t *nb, time_t *na, struct perr *perr)
 
 /*
  * Write order id for the request's account: the record (status pending;
- * order_refresh() then makes it ready when every authorization is valid)
- * and its SDB_ORDERS_BY_ACCT entry, in txn.  *recp gets the record (the
+ * order_refresh() then makes it ready when every authorization is valid;
+ * profile and replaces when not NULL) and its SDB_ORDERS_BY_ACCT entry,
+ * in txn.  *recp gets the record (the
  * caller puts it).  Returns 0, -1 (no memory) or a store error code.
  */
 static int
 order_store(struct ctx *ctx, DB_TXN *txn, const char *id,
     const struct ident *ids, size_t idsz, char (*azs)[ACMEGW_ID_LEN + 1],
-    time_t expires, time_t nb, time_t na, struct json_object **recp)
+    time_t expires, time_t nb, time_t na, const char *profile,
+    const char *replaces, struct json_object **recp)
 {
 	struct json_object	*rec = NULL, *il = NULL, *al = NULL, *io;
 	unsigned char		 key[2 * ACMEGW_ID_LEN];
@@ -884,7 +926,11 @@ order_store(struct ctx *ctx, DB_TXN *txn, const char *id,
 	if ((nb != 0 && json_object_object_add(rec, "notBefore",
 	    json_object_new_int64((int64_t)nb)) != 0) ||
 	    (na != 0 && json_object_object_add(rec, "notAfter",
-	    json_object_new_int64((int64_t)na)) != 0))
+	    json_object_new_int64((int64_t)na)) != 0) ||
+	    (profile != NULL && json_object_object_add(rec, "profile",
+	    json_object_new_string(profile)) != 0) ||
+	    (replaces != NULL && json_object_object_add(rec, "replaces",
+	    json_object_new_string(replaces)) != 0))
 		goto out;
 	if ((rc = store_put_json(ctx->store, txn, SDB_ORDERS, id, rec,
 	    DB_NOOVERWRITE)) != 0)
@@ -906,9 +952,12 @@ out:
 /*
  * newOrder (RFC 8555 7.4), signed by an account.  Payload: "identifiers"
  * (1 to max_identifiers objects: X2), optional "notBefore" and
- * "notAfter" (order_validity()); "profile" and "replaces" are refused as
- * not supported yet (P6); other members are ignored.  Every identifier
- * goes through ident_parse(), the policy (ident_is_allowed() with the
+ * "notAfter" (order_validity(), and no longer than the profile's
+ * validity), optional "profile" (a configured profile's name, else
+ * invalidProfile; stored when given, the default profile applies
+ * otherwise) and optional "replaces" (a certID that
+ * ari_replaces_check() accepts; stored); other members are ignored.
+ * Every identifier goes through ident_parse(), the policy (ident_is_allowed() with the
  * account's EAB domain list) and the challenge types; all refusals are
  * answered together as subproblems (RFC 8555 6.7.1).  Duplicates are
  * folded and the identifiers sorted (ident_cmp()).  Each gets an
@@ -920,8 +969,8 @@ out:
 int
 order_new(struct ctx *ctx, DB_TXN *txn)
 {
-	static const char *const unsupported[] = { "profile", "replaces" };
 	const struct conf	*conf = ctx->conf;
+	const struct profile	*prof;
 	struct json_object	*list, *el, *io = NULL, *rec = NULL;
 	struct order_subs	 subs;
 	struct ident		*ids = NULL;
@@ -929,7 +978,8 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 	enum chall_type		 types[CHALL__MAX];
 	char		       **doms = NULL, (*azs)[ACMEGW_ID_LEN + 1] = NULL;
 	char			 id[ACMEGW_ID_LEN + 1], logv[96];
-	size_t			 i, n, k = 0, domsz = 0;
+	const char		*pname = NULL, *replaces = NULL;
+	size_t			 i, n, k = 0, domsz = 0, plen = 0, rlen = 0;
 	time_t			 nb, na, exp, aexp;
 	int			 r, rc = -1;
 
@@ -940,14 +990,22 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 		    "newOrder needs a payload object, not POST-as-GET");
 		goto out;
 	}
-	for (i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
-		if (json_object_object_get_ex(ctx->payload, unsupported[i],
-		    NULL)) {
-			problem_set(ctx->resp, ACME_PROB_MALFORMED,
-			    "\"%s\" is not supported by this server yet; "
-			    "send the order without it", unsupported[i]);
-			goto out;
-		}
+	if ((r = json_get_str(ctx->payload, "profile", &pname,
+	    &plen)) == -1) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED,
+		    "\"profile\" must be a string naming a profile");
+		goto out;
+	}
+	if ((prof = conf_profile(conf, pname)) == NULL) {
+		order_bad_profile(ctx, pname, plen);
+		goto out;
+	}
+	if ((r = json_get_str(ctx->payload, "replaces", &replaces,
+	    &rlen)) == -1) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED,
+		    "\"replaces\" must be a certID string (RFC 9773)");
+		goto out;
+	}
 	if ((r = json_get_array(ctx->payload, "identifiers", &list)) != 0) {
 		problem_set(ctx->resp, ACME_PROB_MALFORMED, "%s", r == 1 ?
 		    "newOrder needs \"identifiers\"" :
@@ -969,6 +1027,14 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 	}
 	if (order_validity(ctx, &nb, &na, &e) == -1) {
 		problem_perr(ctx->resp, &e);
+		goto out;
+	}
+	if (na != 0 && na - (nb != 0 ? nb : ctx->now) >
+	    (time_t)prof->validity) {
+		problem_set(ctx->resp, ACME_PROB_MALFORMED, "the profile "
+		    "\"%s\" issues certificates valid for at most %u seconds; "
+		    "ask for an earlier \"notAfter\"", prof->name,
+		    prof->validity);
 		goto out;
 	}
 	rc = order_eab_domains(ctx, txn, &doms, &domsz, &e);
@@ -1021,6 +1087,15 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 		if (ident_cmp(&ids[n - 1], &ids[i]) != 0)
 			ids[n++] = ids[i];
 
+	if (replaces != NULL) {
+		rc = ari_replaces_check(ctx, txn, replaces, rlen, ids, n, &e);
+		if (rc == -1)
+			problem_perr(ctx->resp, &e);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	}
+
 	exp = ctx->now + (time_t)conf->order_lifetime;
 	for (i = 0; i < n; i++) {
 		rc = authz_obtain(ctx, txn, &ids[i], azs[i], sizeof(azs[i]),
@@ -1035,8 +1110,8 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 	rc = -1;
 	if (store_new_id(id, sizeof(id)) == -1)
 		goto nomem;
-	if ((rc = order_store(ctx, txn, id, ids, n, azs, exp, nb, na,
-	    &rec)) != 0 ||
+	if ((rc = order_store(ctx, txn, id, ids, n, azs, exp, nb, na, pname,
+	    replaces, &rec)) != 0 ||
 	    (rc = order_refresh(ctx->store, txn, rec, ctx->now)) != 0) {
 		if (rc == -1)
 			goto nomem;
@@ -1074,7 +1149,7 @@ out:
  * 404 for an unknown id, 403 for another account's (A6).  Returns 0 with
  * *rec (caller puts), -1 (problem set) or a store error code.
  */
-static int
+int
 order_own(struct ctx *ctx, DB_TXN *txn, struct json_object **rec)
 {
 	const char	*acct;
@@ -1136,42 +1211,6 @@ order_post(struct ctx *ctx, DB_TXN *txn)
 		goto out;
 	}
 	rc = order_reply(ctx, rec, 200, NULL);
-out:
-	json_object_put(rec);
-	return rc;
-}
-
-/*
- * POST /finalize/ID (RFC 8555 7.4), by the order's account.  Issuance
- * comes with the next issue: an order that is not ready is refused with
- * orderNotReady naming its status, a ready one with 404 "not implemented
- * yet".  Nothing changes.  Returns -1 (refused, problem set) or a store
- * error code.
- */
-int
-order_finalize(struct ctx *ctx, DB_TXN *txn)
-{
-	struct json_object	*rec = NULL;
-	const char		*s, *why;
-	int			 rc;
-
-	if ((rc = order_own(ctx, txn, &rec)) != 0)
-		goto out;
-	rc = -1;
-	s = order_status(rec);
-	if (strcmp(s, "ready") == 0) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "finalize is not implemented yet in this version");
-		goto out;
-	}
-	if (strcmp(s, "pending") == 0)
-		why = "every authorization must be valid before finalize";
-	else if (strcmp(s, "invalid") == 0)
-		why = "it can no longer be finalized; place a new order";
-	else
-		why = "it was finalized already";
-	problem_set(ctx->resp, ACME_PROB_ORDER_NOT_READY, "order is %s: %s",
-	    s, why);
 out:
 	json_object_put(rec);
 	return rc;

@@ -20,6 +20,17 @@
  * write nothing.  A handler that queued a validation job sets
  * ctx->poke_worker; the worker is poked only once the transaction
  * committed (a job it cannot see yet would wait for the next rescan).
+ *
+ * Second phase: a handler whose work must happen with no transaction
+ * open (finalize runs the signer, which may take seconds; holding locks
+ * that long would stall every other request on the order and the serial
+ * table) does the checks and the write-ahead in the request's transaction
+ * and sets ctx->after, ctx->after_free and ctx->after_arg.  Only when the
+ * whole transaction committed does router_post() call
+ * after(ctx, after_arg), which opens its own transactions and replaces
+ * the response.  A refused handler (child aborted), a retried attempt or
+ * a failed commit discards the arg unrun (router_after_drop()), so the
+ * second phase runs exactly once per committed first phase.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -47,8 +58,13 @@ enum route_kind {
 	ROUTE_AUTHZ,
 	ROUTE_CHALL,
 	ROUTE_FINALIZE,
+	ROUTE_CERT,
+	ROUTE_RENEWAL_INFO,
 	ROUTE__MAX
 };
+
+/* Room for a path id: an object id or a serial in hex. */
+#define ROUTER_ID_MAX	(CERT_SERIAL_HEXLEN + 1)
 
 /* Which key a route's JWS must name (RFC 8555 6.2). */
 enum route_key {
@@ -66,8 +82,6 @@ struct route {
 	int		(*handler)(struct ctx *, DB_TXN *);
 };
 
-static int	router_not_yet(struct ctx *, DB_TXN *);
-
 static const struct route routes[ROUTE__MAX] = {
 	{ "directory", ROUTE_M_GET | ROUTE_M_HEAD, "GET, HEAD", RKEY_NONE,
 	    NULL },
@@ -75,7 +89,7 @@ static const struct route routes[ROUTE__MAX] = {
 	    NULL },
 	{ "newAccount", ROUTE_M_POST, "POST", RKEY_JWK, account_new },
 	{ "newOrder", ROUTE_M_POST, "POST", RKEY_KID, order_new },
-	{ "revokeCert", ROUTE_M_POST, "POST", RKEY_EITHER, router_not_yet },
+	{ "revokeCert", ROUTE_M_POST, "POST", RKEY_EITHER, revoke_post },
 	{ "keyChange", ROUTE_M_POST, "POST", RKEY_KID, keychange_post },
 	{ "account", ROUTE_M_POST, "POST", RKEY_KID, account_post },
 	{ "orders", ROUTE_M_POST, "POST", RKEY_KID, account_orders },
@@ -83,7 +97,10 @@ static const struct route routes[ROUTE__MAX] = {
 	{ "order", ROUTE_M_POST, "POST", RKEY_KID, order_post },
 	{ "authorization", ROUTE_M_POST, "POST", RKEY_KID, authz_post },
 	{ "challenge", ROUTE_M_POST, "POST", RKEY_KID, chall_post },
-	{ "finalize", ROUTE_M_POST, "POST", RKEY_KID, order_finalize },
+	{ "finalize", ROUTE_M_POST, "POST", RKEY_KID, cert_finalize },
+	{ "certificate", ROUTE_M_POST, "POST", RKEY_KID, cert_post },
+	{ "renewalInfo", ROUTE_M_GET | ROUTE_M_HEAD, "GET, HEAD", RKEY_NONE,
+	    NULL },
 };
 
 /* One POST in flight: what the transaction body needs and resets. */
@@ -132,12 +149,16 @@ router_is_id(const char *s, size_t len)
 /*
  * Map a path to a route.  Only the fixed endpoints,
  * /acct/ID, /acct/ID/orders, /acct/ID/orders/CURSOR and /order/ID,
- * /authz/ID, /chall/ID, /finalize/ID are known; ids go to id and cursor
- * (ACMEGW_ID_LEN + 1 bytes each, cursor "" when absent).  Returns 0 and
- * sets *kind, or -1 for an unknown path.
+ * /authz/ID, /chall/ID, /finalize/ID, /cert/SERIAL, /cert/SERIAL/alt and
+ * /renewal-info/CERTID are known; ids and serials go to id and cursors
+ * (and "alt") to cursor (ROUTER_ID_MAX bytes each, "" when absent).  The
+ * certID is not copied: *rest points at it inside path (ari.c parses it,
+ * so that a malformed one is a 400, not a 404).  Returns 0 and sets
+ * *kind, or -1 for an unknown path.
  */
 static int
-router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
+router_match(const char *path, enum route_kind *kind, char *id, char *cursor,
+    const char **rest)
 {
 	static const struct {
 		const char	*path;
@@ -165,6 +186,26 @@ router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
 	size_t		 i;
 
 	id[0] = cursor[0] = '\0';
+	*rest = NULL;
+	if (strncmp(path, "/renewal-info/", 14) == 0) {
+		*rest = path + 14;
+		*kind = ROUTE_RENEWAL_INFO;
+		return 0;
+	}
+	if (strncmp(path, "/cert/", 6) == 0) {
+		p = path + 6;
+		i = strcspn(p, "/");
+		if (!cert_serial_is_valid(p, i))
+			return -1;
+		if (p[i] != '\0' && strcmp(p + i, "/alt") != 0)
+			return -1;
+		memcpy(id, p, i);
+		id[i] = '\0';
+		if (p[i] != '\0')
+			memcpy(cursor, "alt", 4);
+		*kind = ROUTE_CERT;
+		return 0;
+	}
 	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
 		if (strcmp(path, fixed[i].path) == 0) {
 			*kind = fixed[i].kind;
@@ -204,20 +245,6 @@ router_match(const char *path, enum route_kind *kind, char *id, char *cursor)
 	memcpy(cursor, p, ACMEGW_ID_LEN + 1);
 	*kind = ROUTE_ACCT_ORDERS;
 	return 0;
-}
-
-/*
- * The resources of the next issue: they stay in the directory (clients
- * such as lego refuse a directory without revokeCert), their JWS is
- * verified in full, and then they answer 404 honestly.
- */
-static int
-router_not_yet(struct ctx *ctx, DB_TXN *txn)
-{
-	(void)txn;
-	problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-	    "revokeCert is not implemented yet in this version");
-	return -1;
 }
 
 /*
@@ -261,12 +288,24 @@ router_url_is_request(const struct ctx *ctx, const char *url)
 	return url[0] == '?' && strcmp(url + 1, q) == 0;
 }
 
+/* Discard a second phase that will not run (see the file comment). */
+static void
+router_after_drop(struct ctx *ctx)
+{
+	if (ctx->after_free != NULL && ctx->after_arg != NULL)
+		ctx->after_free(ctx->after_arg);
+	ctx->after = NULL;
+	ctx->after_free = NULL;
+	ctx->after_arg = NULL;
+}
+
 /* Forget what one transaction attempt built (it may run several times). */
 static void
 router_attempt_reset(struct router_txn *x)
 {
 	struct ctx	*ctx = x->ctx;
 
+	router_after_drop(ctx);
 	resp_reset(ctx->resp);
 	json_object_put(ctx->acct);
 	ctx->acct = NULL;
@@ -412,8 +451,10 @@ router_txn_body(DB_TXN *txn, void *arg)
 
 	/* Step 13: the handler; its writes are undone if it refuses. */
 	rc = store_txn_child(ctx->store, txn, router_child, x);
-	if (rc != 0)
+	if (rc != 0) {
 		ctx->poke_worker = 0;	/* nothing it queued survives */
+		router_after_drop(ctx);
+	}
 	if (rc == -1)
 		return 0;
 	return rc;
@@ -493,6 +534,12 @@ router_post(struct ctx *ctx, enum route_kind kind)
 	rc = store_txn_run(ctx->store, 0, router_txn_body, &x);
 	if (rc == 0 && ctx->poke_worker)
 		(void)chall_poke_worker(ctx->conf);	/* after the commit */
+	if (rc == 0 && ctx->after != NULL)
+		ctx->after(ctx, ctx->after_arg);	/* no txn open */
+	router_after_drop(ctx);
+	if (rc == 0 && kind == ROUTE_REVOKE_CERT &&
+	    ctx->resp->prob == ACME_PROB_NONE)
+		revoke_committed(ctx);		/* the CRL, no txn open */
 	ctx->poke_worker = 0;
 	if (rc != 0) {
 		resp_reset(ctx->resp);
@@ -538,8 +585,9 @@ router_handle(const struct conf *conf, struct store *store,
 {
 	struct ctx	 ctx;
 	enum route_kind	 kind;
-	char		 id[ACMEGW_ID_LEN + 1], cursor[ACMEGW_ID_LEN + 1];
-	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024];
+	char		 id[ROUTER_ID_MAX], cursor[ROUTER_ID_MAX];
+	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024], *prev = NULL;
+	const char	*rest = NULL, *link;
 	int		 ret = 0, rc, known, want_nonce;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -549,7 +597,7 @@ router_handle(const struct conf *conf, struct store *store,
 	ctx.resp = resp;
 	ctx.now = req->now;
 
-	known = router_match(req->path, &kind, id, cursor) == 0;
+	known = router_match(req->path, &kind, id, cursor, &rest) == 0;
 	/* newAuthz exists only when pre-authorization is on (7.4.1). */
 	if (known && kind == ROUTE_NEW_AUTHZ && !conf->pre_authorization)
 		known = 0;
@@ -568,6 +616,9 @@ router_handle(const struct conf *conf, struct store *store,
 		directory_get(&ctx);
 	} else if (kind == ROUTE_NEW_NONCE) {
 		nonce_get(&ctx);
+	} else if (kind == ROUTE_RENEWAL_INFO) {
+		ctx.route_id = rest;
+		ari_get(&ctx);
 	} else {
 		ctx.route_id = id[0] != '\0' ? id : NULL;
 		ctx.route_sub = cursor[0] != '\0' ? cursor : NULL;
@@ -600,8 +651,17 @@ router_handle(const struct conf *conf, struct store *store,
 		ret = -1;
 	if (!(known && kind == ROUTE_DIRECTORY && resp->prob ==
 	    ACME_PROB_NONE) && url_build(conf, url, sizeof(url),
-	    "/directory") == 0)
-		(void)resp_header(resp, "Link", "<%s>;rel=\"index\"", url);
+	    "/directory") == 0) {
+		/* One Link header; a handler's (rel="alternate") stays. */
+		if ((link = resp_header_get(resp, "Link")) != NULL &&
+		    (prev = strdup(link)) != NULL)
+			(void)resp_header(resp, "Link",
+			    "%s, <%s>;rel=\"index\"", prev, url);
+		else
+			(void)resp_header(resp, "Link",
+			    "<%s>;rel=\"index\"", url);
+		free(prev);
+	}
 
 	if (req->method == METHOD_POST)
 		router_log_problem(resp);

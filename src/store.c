@@ -51,6 +51,9 @@ static const char *const store_db_file[SDB__MAX] = {
 	"challs.db",		/* SDB_CHALLS */
 	"authz_reuse.db",	/* SDB_AUTHZ_REUSE */
 	"jobs.db",		/* SDB_JOBS */
+	"certs.db",		/* SDB_CERTS */
+	"certs_by_acct.db",	/* SDB_CERTS_BY_ACCT */
+	"blocked_keys.db",	/* SDB_BLOCKED_KEYS */
 };
 
 #define STORE_SCHEMA_KEY	"schema"

@@ -400,18 +400,6 @@ out:
 	return rc;
 }
 
-/* Predicate: a[0..n) equals b[0..n), in time independent of the bytes. */
-static int
-vdns_ct_is_equal(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	unsigned char	 d = 0;
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
 /*
  * Concatenate the character-strings of one TXT rdata (D9) into out
  * (outsz bytes, NUL-terminated; longer text is cut but *fulllen tells).
@@ -491,9 +479,8 @@ val_dns01(const struct vreq *req, struct vres *res)
 		if (vdns_txt_join((const unsigned char *)q.result->data[i],
 		    (size_t)q.result->len[i], got, sizeof(got), &full) == -1)
 			continue;
-		if (full == strlen(want) && vdns_ct_is_equal(
-		    (const unsigned char *)got, (const unsigned char *)want,
-		    full))
+		/* gnutls_memcmp: constant time (D1). */
+		if (full == strlen(want) && gnutls_memcmp(got, want, full) == 0)
 			match = 1;
 		else if (seen[0] == '\0')
 			log_sanitize(seen, 72, got, strlen(got));

@@ -39,7 +39,26 @@
 #define VTLS_ALPN	"acme-tls/1"
 #define OID_SAN		"2.5.29.17"
 #define OID_ACME_ID	"1.3.6.1.5.5.7.1.31"
+/* Extensions a challenge certificate may carry besides SAN and acmeIdentifier. */
+static const char *const vtls_ok_exts[] = {
+	"2.5.29.15",	/* keyUsage */
+	"2.5.29.37",	/* extKeyUsage */
+	"2.5.29.19",	/* basicConstraints */
+	"2.5.29.14",	/* subjectKeyIdentifier */
+	"2.5.29.35",	/* authorityKeyIdentifier */
+};
+#define VTLS_OK_EXTS	(sizeof(vtls_ok_exts) / sizeof(vtls_ok_exts[0]))
+
 #define VTLS_PRIORITY	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/*
+ * lego (up to today) makes its tls-alpn-01 certificate with keyUsage
+ * keyEncipherment only.  GnuTLS as a client then refuses TLS 1.3 and
+ * ECDHE ("Key usage violation"), where Go's TLS stack does not check, so
+ * after that one error the handshake is tried once more with TLS 1.2 and
+ * RSA key exchange, which is what keyEncipherment allows.  Still TLS 1.2
+ * or later (RFC 8737 section 4).
+ */
+#define VTLS_PRIORITY_RSAKX "NORMAL:-VERS-ALL:+VERS-TLS1.2:-KX-ALL:+RSA"
 
 /* Outcome of one connect. */
 enum vtls_conn {
@@ -130,13 +149,13 @@ out:
 }
 
 /*
- * Run the handshake on non-blocking fd within the deadline.  Returns 0,
- * or -1 with res set: unauthorized when ALPN could not be agreed, tls for
+ * Run the handshake on non-blocking fd within the deadline; *gerr gets the
+ * GnuTLS result.  Returns 0, or -1 with res set: unauthorized when ALPN could not be agreed, tls for
  * another handshake failure, connection on timeout.
  */
 static int
 vtls_handshake(const struct vreq *req, gnutls_session_t s, int fd,
-    const char *addr, struct vres *res)
+    const char *addr, int *gerr, struct vres *res)
 {
 	struct pollfd	 pfd;
 	unsigned int	 left;
@@ -163,6 +182,7 @@ vtls_handshake(const struct vreq *req, gnutls_session_t s, int fd,
 			goto out;
 		}
 	}
+	*gerr = r;
 	if (r == GNUTLS_E_SUCCESS)
 		rc = 0;
 	else if (r == GNUTLS_E_NO_APPLICATION_PROTOCOL)
@@ -245,18 +265,6 @@ out:
 	return ok;
 }
 
-/* Predicate: a[0..n) equals b[0..n), in time independent of the bytes. */
-static int
-vtls_ct_is_equal(const unsigned char *a, const unsigned char *b, size_t n)
-{
-	unsigned char	 d = 0;
-	size_t		 i;
-
-	for (i = 0; i < n; i++)
-		d |= a[i] ^ b[i];
-	return d == 0;
-}
-
 /*
  * The checks of RFC 8737 section 3 and Boulder on the leaf certificate
  * of session s.  Returns 0 when it proves the challenge, -1 with res set
@@ -273,6 +281,8 @@ vtls_check_cert(const struct vreq *req, gnutls_session_t s,
 	char			 oid[128], clean[200];
 	size_t			 oidsz, sansz, extsz;
 	unsigned int		 ncerts = 0, crit, i, acme_crit = 0;
+	unsigned int		 okseen = 0;
+	size_t			 j;
 	int			 r, san_idx = -1, acme_idx = -1, rc = -1;
 	struct vaddr		 ip;
 
@@ -335,7 +345,15 @@ vtls_check_cert(const struct vreq *req, gnutls_session_t s,
 		goto out;
 	}
 
-	/* Only SAN and acmeIdentifier, each once (T6, T9). */
+	/*
+	 * SAN and acmeIdentifier, each once (T6, T9), plus the usual
+	 * extensions of a self-signed certificate, each once: lego puts
+	 * keyUsage into its certificate and other clients add basic
+	 * constraints and key identifiers.  RFC 8737 does not forbid them
+	 * and Boulder's checkAcceptableExtensions() refuses only duplicates;
+	 * SECURITY.md T6's "an extra extension" is narrowed here to one not
+	 * in vtls_ok_exts[], so that real clients validate.
+	 */
 	for (i = 0;; i++) {
 		oidsz = sizeof(oid);
 		r = gnutls_x509_crt_get_extension_info(crt, i, oid, &oidsz,
@@ -365,11 +383,21 @@ vtls_check_cert(const struct vreq *req, gnutls_session_t s,
 			}
 			continue;
 		}
+		for (j = 0; j < VTLS_OK_EXTS; j++)
+			if (strcmp(oid, vtls_ok_exts[j]) == 0)
+				break;
+		if (j < VTLS_OK_EXTS && !(okseen & (1u << j))) {
+			okseen |= 1u << j;
+			continue;
+		}
 		log_sanitize(clean, sizeof(clean), oid, strlen(oid));
 		vres_fail(res, ACME_PROB_UNAUTHORIZED, "Incorrect validation "
-		    "certificate for tls-alpn-01 challenge from %s: unexpected "
-		    "extension %s (only subjectAltName and acmeIdentifier "
-		    "%s are allowed)", addr, clean, OID_ACME_ID);
+		    "certificate for tls-alpn-01 challenge from %s: %s "
+		    "extension %s (allowed: subjectAltName, acmeIdentifier "
+		    "%s, key usage, extended key usage, basic constraints "
+		    "and key identifiers, each once)", addr,
+		    j < VTLS_OK_EXTS ? "repeated" : "unexpected", clean,
+		    OID_ACME_ID);
 		goto out;
 	}
 	if (acme_idx == -1) {
@@ -400,7 +428,7 @@ vtls_check_cert(const struct vreq *req, gnutls_session_t s,
 		vres_fail(res, ACME_PROB_SERVER_INTERNAL, "SHA-256 failed");
 		goto out;
 	}
-	if (!vtls_ct_is_equal(ext + 2, want, sizeof(want))) {
+	if (gnutls_memcmp(ext + 2, want, sizeof(want)) != 0) {
 		vres_fail(res, ACME_PROB_UNAUTHORIZED, "Incorrect validation "
 		    "certificate for tls-alpn-01 challenge from %s: the "
 		    "acmeIdentifier extension does not hold SHA-256 of this "
@@ -436,11 +464,13 @@ out:
 }
 
 /*
- * Handshake with the server on connected fd and check what it presents.
+ * Handshake with the server on connected fd with the GnuTLS priority
+ * string prio and check what it presents; *gerr gets the handshake's
+ * GnuTLS result (0 when it never ran).
  */
 static int
 vtls_session(const struct vreq *req, int fd, const char *addr,
-    struct vres *res)
+    const char *prio, int *gerr, struct vres *res)
 {
 	gnutls_session_t			 s = NULL;
 	gnutls_certificate_credentials_t	 cred = NULL;
@@ -464,7 +494,7 @@ vtls_session(const struct vreq *req, int fd, const char *addr,
 	if (gnutls_certificate_allocate_credentials(&cred) < 0 ||
 	    gnutls_init(&s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL) < 0 ||
-	    gnutls_priority_set_direct(s, VTLS_PRIORITY, &errpos) < 0 ||
+	    gnutls_priority_set_direct(s, prio, &errpos) < 0 ||
 	    gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred) < 0 ||
 	    gnutls_server_name_set(s, GNUTLS_NAME_DNS, sni, strlen(sni)) < 0 ||
 	    gnutls_alpn_set_protocols(s, &proto, 1, GNUTLS_ALPN_MANDATORY) <
@@ -474,7 +504,7 @@ vtls_session(const struct vreq *req, int fd, const char *addr,
 	}
 	gnutls_transport_set_int(s, fd);
 	val_set_phase(ACME_PROB_TLS);
-	if (vtls_handshake(req, s, fd, addr, res) == -1)
+	if (vtls_handshake(req, s, fd, addr, gerr, res) == -1)
 		goto out;
 	log_debug("TLS with %s: %s", addr,
 	    gnutls_protocol_get_name(gnutls_protocol_get_version(s)));
@@ -507,7 +537,7 @@ val_tlsalpn01(const struct vreq *req, struct vres *res)
 	char		 addr[VAL_ADDRSTRLEN];
 	size_t		 naddrs, i;
 	enum vtls_conn	 c = VTLS_FAILED;
-	int		 fd = -1, rc = -1;
+	int		 fd = -1, rc = -1, gerr = 0;
 
 	if (vaddr_targets(req, req->name, addrs, VAL_MAX_ADDRS, &naddrs,
 	    res) == -1)
@@ -519,8 +549,20 @@ val_tlsalpn01(const struct vreq *req, struct vres *res)
 	if (c != VTLS_CONNECTED)
 		goto out;
 	vaddr_str(&addrs[i], addr, sizeof(addr));
-	if (vtls_session(req, fd, addr, res) == -1)
-		goto out;
+	if (vtls_session(req, fd, addr, VTLS_PRIORITY, &gerr, res) == -1) {
+		if (gerr != GNUTLS_E_KEY_USAGE_VIOLATION)
+			goto out;
+		/* Once more with RSA key exchange: see VTLS_PRIORITY_RSAKX. */
+		close(fd);
+		fd = -1;
+		res->prob = ACME_PROB_NONE;
+		res->detail[0] = '\0';
+		if (vtls_connect(req, &addrs[i], req->tls_port, &fd, res) !=
+		    VTLS_CONNECTED ||
+		    vtls_session(req, fd, addr, VTLS_PRIORITY_RSAKX, &gerr,
+		    res) == -1)
+			goto out;
+	}
 	rc = 0;
 out:
 	if (fd != -1)

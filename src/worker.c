@@ -12,7 +12,10 @@
  * max_validations acmegw-validate helpers at once (helper.c) driven from
  * the one poll() loop, and the verdicts, which it writes to the challenge
  * and authorization records (brief "Records": the worker writes only
- * challenges, authorizations and jobs).
+ * challenges, authorizations and jobs -- and, through the issuance
+ * reconciler (worker_reconcile(), every 10 s, SECURITY.md S9), the
+ * reserved certificates and processing orders of issuances that never
+ * completed: cert_abandon() makes them "failed" and "invalid").
  *
  * Must never: let a responder's descriptors (fd 0 is the FastCGI listen
  * socket) or environment reach the worker; block a responder for long;
@@ -51,6 +54,9 @@
 #define WORKER_FAILCHK_MS	1000	/* failchk (B5) */
 #define WORKER_CHECKPOINT_MS	60000	/* txn_checkpoint (B17) */
 #define WORKER_NONCES_MS	10000	/* nonce expiry (N8, X8) */
+#define WORKER_RECONCILE_MS	10000	/* stuck issuances (S9) */
+#define WORKER_RECONCILE_SCAN	2000	/* cert records looked at per pass */
+#define WORKER_RECONCILE_MAX	64	/* issuances given up per pass */
 #define WORKER_IDLE_MS		1000	/* responder.seen check */
 #define WORKER_LOCK_TRIES	5	/* flock attempts, 50 ms apart */
 #define WORKER_FIFO		"worker.fifo"
@@ -1441,13 +1447,188 @@ worker_lock(const struct conf *conf, int *fdp)
 	return -1;
 }
 
+/* ------------------------------------------------------------------ */
+/* The issuance reconciler (S9)                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Where the next reconciler scan starts (the last key looked at; size 0:
+ * the first record).  The worker is one process with one loop, so this
+ * position is its own.
+ */
+static unsigned char	 worker_rec_resume[CERT_SERIAL_HEXLEN];
+static size_t		 worker_rec_resumesz;
+
+/* One reconciler scan: inputs and the serials found stuck. */
+struct wrec {
+	struct store	*st;
+	time_t		 cutoff;	/* reserved before this: stuck */
+	size_t		 n;
+	char		 serials[WORKER_RECONCILE_MAX][CERT_SERIAL_HEXLEN + 1];
+	unsigned char	 resume[CERT_SERIAL_HEXLEN];	/* next scan start */
+	size_t		 resumesz;	/* 0: from the first record */
+};
+
+/*
+ * Transaction body: look at up to WORKER_RECONCILE_SCAN certificate
+ * records from wr->resume on (the next pass starts over at the first
+ * record once this one reached the end) and collect the
+ * serials of "reserved" ones created before wr->cutoff.  The position
+ * where it stopped goes back to wr->resume, so the scan of a large table
+ * is spread over passes while each pass stays bounded.  Reserved records
+ * are few; a record whose text does not contain "reserved" is skipped
+ * without parsing.
+ */
+static int
+worker_reconcile_scan(DB_TXN *txn, void *arg)
+{
+	struct wrec		*wr = arg;
+	struct json_object	*o = NULL;
+	DB			*db = wr->st->db[SDB_CERTS];
+	DBC			*cur = NULL;
+	DBT			 k, v;
+	const char		*status;
+	int64_t			 created;
+	size_t			 seen = 0;
+	u_int32_t		 flag;
+	int			 rc, crc;
+
+	wr->n = 0;
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	if ((rc = db->cursor(db, txn, &cur, DB_READ_COMMITTED)) != 0) {
+		cur = NULL;
+		goto out;
+	}
+	flag = DB_FIRST;
+	if (wr->resumesz > 0) {
+		k.data = wr->resume;
+		k.size = (u_int32_t)wr->resumesz;
+		flag = DB_SET_RANGE;
+	}
+	while (seen < WORKER_RECONCILE_SCAN && wr->n < WORKER_RECONCILE_MAX) {
+		rc = cur->get(cur, &k, &v, flag);
+		flag = DB_NEXT;
+		if (rc != 0)
+			break;
+		seen++;
+		if (k.size == 0 || k.size > CERT_SERIAL_HEXLEN)
+			continue;
+		memcpy(wr->resume, k.data, k.size);
+		wr->resumesz = k.size;
+		if (memmem(v.data, v.size, "\"reserved\"", 10) == NULL)
+			continue;
+		o = json_parse_strict(v.data, v.size, NULL);
+		if (o != NULL &&
+		    json_get_str(o, "status", &status, NULL) == 0 &&
+		    strcmp(status, "reserved") == 0 &&
+		    json_get_int(o, "created", 0, INT64_MAX - 1,
+		    &created) == 0 && created < (int64_t)wr->cutoff) {
+			memcpy(wr->serials[wr->n], k.data, k.size);
+			wr->serials[wr->n][k.size] = '\0';
+			wr->n++;
+		}
+		json_object_put(o);
+		o = NULL;
+	}
+	if (rc == DB_NOTFOUND) {	/* the end: start over next time */
+		wr->resumesz = 0;
+		rc = 0;
+	}
+out:
+	if (cur != NULL && (crc = cur->close(cur)) != 0 && rc == 0)
+		rc = crc;
+	if (rc != 0 && !store_is_retryable(rc))
+		log_warnx("worker: scanning the certificates: %s",
+		    db_strerror(rc));
+	return rc;
+}
+
+/* Give up one stuck issuance (a transaction body). */
+struct wabandon {
+	struct store	*st;
+	const char	*serial;
+};
+
+static int
+worker_abandon_txn(DB_TXN *txn, void *arg)
+{
+	struct wabandon	*wa = arg;
+
+	return cert_abandon(wa->st, txn, wa->serial,
+	    ACME_PROB_SERVER_INTERNAL, "signing did not complete");
+}
+
+/*
+ * The issuance reconciler (SECURITY.md S9): certificates still "reserved"
+ * signing_timeout_ms + CERT_RECONCILE_GRACE seconds after they were
+ * reserved belong to a finalize that died between its two transactions;
+ * cert_abandon() makes each "failed" (listed as possibly issued, never
+ * reused) and its order, if still processing, "invalid" (serverInternal
+ * "signing did not complete").  One call looks at a bounded slice of the
+ * certificate table (WORKER_RECONCILE_SCAN records, continuing where the
+ * last call stopped) and gives up at most WORKER_RECONCILE_MAX
+ * issuances, each in its own transaction.  *n (when not NULL) gets how
+ * many were given up.  Returns 0, or -1 when a transaction failed
+ * (logged; the next call tries again).
+ */
+int
+worker_reconcile(struct store *st, unsigned int signing_timeout_ms,
+    time_t now, size_t *n)
+{
+	struct wrec	*wr = NULL;
+	struct wabandon	 wa;
+	size_t		 i, done = 0;
+	int		 rc, ret = -1;
+
+	if (n != NULL)
+		*n = 0;
+	if ((wr = calloc(1, sizeof(*wr))) == NULL) {
+		log_warn("worker_reconcile: calloc");
+		goto out;
+	}
+	wr->st = st;
+	wr->cutoff = now - (time_t)(signing_timeout_ms / 1000) -
+	    CERT_RECONCILE_GRACE;
+	memcpy(wr->resume, worker_rec_resume, worker_rec_resumesz);
+	wr->resumesz = worker_rec_resumesz;
+	if ((rc = store_txn_run(st, 0, worker_reconcile_scan, wr)) != 0) {
+		log_warnx("worker: reconciler: %s", store_strerror(rc));
+		goto out;
+	}
+	memcpy(worker_rec_resume, wr->resume, wr->resumesz);
+	worker_rec_resumesz = wr->resumesz;
+	ret = 0;
+	for (i = 0; i < wr->n; i++) {
+		wa.st = st;
+		wa.serial = wr->serials[i];
+		if ((rc = store_txn_run(st, 0, worker_abandon_txn,
+		    &wa)) != 0) {
+			log_warnx("worker: reconciler: serial %s: %s",
+			    wr->serials[i], store_strerror(rc));
+			ret = -1;
+			continue;
+		}
+		log_warnx("worker: serial %s: signing did not complete; "
+		    "marked failed (possibly issued), order invalid",
+		    wr->serials[i]);
+		done++;
+	}
+	if (n != NULL)
+		*n = done;
+out:
+	free(wr);
+	return ret;
+}
+
 /*
  * Run the worker of conf->state_dir until SIGTERM or SIGINT, or until no
  * responder has been seen for conf->worker_idle_exit seconds while no
  * validation job is queued or running: take the flock on
  * state_dir/worker.lock (if another worker holds it, return 0 at once),
  * open the store and state_dir/worker.fifo, then every 200 ms run the
- * lock detector, every second failchk, every 10 s expire nonces, every
+ * lock detector, every second failchk, every 10 s expire nonces and run
+ * the issuance reconciler (worker_reconcile()), every
  * 60 s checkpoint, and run the validation jobs (worker_jobs()) whenever
  * the FIFO is poked, a validator finishes, or a second passed.  One
  * poll() waits on the FIFO and the validators, never longer than the next
@@ -1464,7 +1645,7 @@ worker_main(const struct conf *conf)
 	struct pollfd		*pfd = NULL;
 	char			 err[512];
 	int64_t			 now_ms, next_fail, next_ckp, next_nonce;
-	int64_t			 next_idle, next_detect;
+	int64_t			 next_idle, next_detect, next_rec;
 	time_t			 now;
 	size_t			 n, npfd;
 	int			 lockfd = -1, rc, ret = -1, wait_ms;
@@ -1528,6 +1709,7 @@ worker_main(const struct conf *conf)
 
 	next_fail = next_nonce = next_idle = next_detect = w.started;
 	next_ckp = w.started + WORKER_CHECKPOINT_MS;
+	next_rec = w.started;
 	w.next_scan = w.started;
 	while (!worker_quit) {
 		now_ms = worker_ms();
@@ -1560,6 +1742,11 @@ worker_main(const struct conf *conf)
 			if (nonce_expire(w.st, now, conf->nonce_lifetime,
 			    &n) == 0 && n > 0)
 				log_debug("worker: %zu nonces expired", n);
+		}
+		if (now_ms >= next_rec) {
+			next_rec = now_ms + WORKER_RECONCILE_MS;
+			(void)worker_reconcile(w.st, conf->signing_timeout, now,
+			    NULL);
 		}
 		if (now_ms >= next_ckp) {
 			next_ckp = now_ms + WORKER_CHECKPOINT_MS;

@@ -28,6 +28,9 @@
 #                                      serving DIR/http, DIR/tls (issue 3)
 #   orders DIR --resp-dir R --mgmt URL [--eab-dir ...]  the order cases
 #   order DIR NAME... --type T --resp-dir R [--mgmt URL]  one order
+#   revoke DIR --resp-dir R [--mgmt URL] [--out F]  the revokeCert cases
+#                                      (issue 4); serials go to F
+#   ari DIR CERTID                     print the suggested renewal window
 # Exit status: 0 all checks passed, 1 a check failed, 2 usage error.
 
 import argparse
@@ -2719,6 +2722,308 @@ ORDER_CMDS = {"responders": cmd_responders, "orders": cmd_orders,
               "order": cmd_order}
 
 
+# ---------------------------------------------------------------- revoke
+
+def rv_csr(names, priv):
+    """base64url DER of a CSR for names (CN = the first) with key priv."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+    b = (x509.CertificateSigningRequestBuilder()
+         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME,
+                                                     names[0])]))
+         .add_extension(x509.SubjectAlternativeName(
+             [x509.DNSName(n) for n in names]), critical=False))
+    return b64u(b.sign(priv, hashes.SHA256()).public_bytes(
+        serialization.Encoding.DER))
+
+
+def rv_serial_hex(cert):
+    n = cert.serial_number
+    return n.to_bytes((n.bit_length() + 8) // 8, "big").hex()
+
+
+def rv_certid(cert):
+    """RFC 9773 certID: b64url(AKI keyIdentifier) "." b64url(serial)."""
+    from cryptography import x509
+    aki = cert.extensions.get_extension_for_class(
+        x509.AuthorityKeyIdentifier).value.key_identifier
+    return b64u(aki) + "." + b64u(bytes.fromhex(rv_serial_hex(cert)))
+
+
+def rv_finalize(ck, rid, desc, acct, order_url, order, priv, timeout=60):
+    """Finalize order with a CSR for priv and download the chain.
+    Returns the leaf (cryptography x509) or None after a FAIL line."""
+    from cryptography import x509
+    names = sorted(i["value"] for i in order["identifiers"])
+    r = attempt(lambda: acct.post(order["finalize"],
+                                  {"csr": rv_csr(names, priv)}))
+    if not ck.expect(rid, desc + ": finalize", r, 200, problem=False):
+        return None
+    r, el = poll(acct, order_url, ("processing", "ready"), timeout)
+    o = r.json() if r.status == 200 else None
+    if not isinstance(o, dict) or o.get("status") != "valid" or \
+            not o.get("certificate"):
+        ck.bad(rid, desc + ": order becomes valid", "after %.1f s: %s" %
+               (el, text(r.body[:300])))
+        return None
+    g = attempt(lambda: acct.get(o["certificate"]))
+    if not ck.expect(rid, desc + ": certificate download", g, 200,
+                     problem=False):
+        return None
+    m = re.search(rb"-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----",
+                  g.body, re.S)
+    if not m:
+        ck.bad(rid, desc + ": certificate download", "no PEM certificate")
+        return None
+    leaf = x509.load_pem_x509_certificate(m.group(0))
+    ck.ok(rid, desc + ": issued", "serial %s" % rv_serial_hex(leaf))
+    return leaf
+
+
+def rv_issue(ck, rid, desc, acct, resp, names, priv=None):
+    """newOrder for names, http-01, finalize, download.  Returns
+    (leaf, key) or (None, key)."""
+    priv = priv or ec.generate_private_key(ec.SECP256R1())
+    run = order_flow(ck, rid, desc, acct, resp, [dns(n) for n in names],
+                     "http-01")
+    if not run.ok:
+        return None, priv
+    return rv_finalize(ck, rid, desc, acct, run.url, run.order, priv), priv
+
+
+def rv_der(cert):
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+def rv_forged(cert):
+    """A self-signed certificate reusing cert's serial and names (V1)."""
+    from cryptography import x509
+    k = ec.generate_private_key(ec.SECP256R1())
+    b = (x509.CertificateBuilder().subject_name(cert.subject)
+         .issuer_name(cert.issuer).public_key(k.public_key())
+         .serial_number(cert.serial_number)
+         .not_valid_before(cert.not_valid_before)
+         .not_valid_after(cert.not_valid_after))
+    return b.sign(k, hashes.SHA256())
+
+
+def rv_ok(ck, rid, desc, r):
+    """A revokeCert success: 200, an empty body, a Replay-Nonce."""
+    if not ck.expect(rid, desc, r, 200, problem=False):
+        return False
+    if r.body:
+        ck.bad(rid, desc + ": empty body", "%d bytes: %r" %
+               (len(r.body), r.body[:80]))
+        return False
+    return True
+
+
+def cmd_revoke(a):
+    """The revokeCert cases (SECURITY.md V1-V10) on a server that issues
+    (lib.sh start_issuer); writes the serials for t_revoke.sh to --out."""
+    c = Acme(a.dir)
+    ck = Checker(a.dir)
+    audit = Audit()
+    resp = Responders(a.resp_dir, a.mgmt)
+    out = {"revoked": {}, "valid": {}}
+    if "revokeCert" not in c.dir:
+        ck.bad("V0", "directory revokeCert", "directory %r" % c.dir)
+        return 1
+    rurl = c.u("revokeCert")
+    tag = "%06x" % random.getrandbits(24)
+    name = lambda n: "rv%s-%s.test" % (n, tag)
+    A = make_acct(c, audit)
+    B = make_acct(c, audit)
+    C = make_acct(c, audit)
+
+    def by_key(priv, payload):
+        return c.signed(rurl, payload, Key(priv))
+
+    # -- certificate 1: refusals, then the issuing account revokes it
+    cert1, k1 = rv_issue(ck, "V", "certificate 1", A, resp, [name(1)])
+    if cert1 is not None:
+        d1 = b64u(rv_der(cert1))
+        r = attempt(lambda: B.post(rurl, {"certificate": d1}))
+        ck.expect("V2", "another account (no authz) revokes", r, 403,
+                  "unauthorized")
+        other = ec.generate_private_key(ec.SECP256R1())
+        r = attempt(lambda: by_key(other, {"certificate": d1}))
+        ck.expect("V3", "a jwk that is not the certificate key", r, 403,
+                  "unauthorized")
+        r = attempt(lambda: c.post_raw(rurl, jws(
+            dict(c.hdr(Key(k1), rurl), kid=A.kid), {"certificate": d1},
+            Key(k1))))
+        ck.expect("V4", "certificate key with both jwk and kid", r, 400,
+                  "malformed")
+        r = attempt(lambda: c.post_raw(rurl, jws(
+            c.hdr(Key(k1), rurl, kid=A.kid), {"certificate": d1},
+            Key(k1))))
+        ck.expect("V4", "kid signed by the certificate key", r,
+                  [(400, ("malformed",)), (403, ("unauthorized",))])
+        for rsn in (2, 6, 7, 8, 9, 10, 11, -1, 2 ** 70, 10 ** 30, 1.5,
+                    1.0, "1", True, None, [1], {"r": 1}):
+            r = attempt(lambda: A.post(rurl, {"certificate": d1,
+                                              "reason": rsn}))
+            if ck.expect("V6", "reason %s" % json.dumps(rsn), r, 400,
+                         "badRevocationReason"):
+                det = str((r.json() or {}).get("detail", ""))
+                if "0, 1, 3, 4 and 5" not in det:
+                    ck.bad("V6", "reason %s: detail lists the allowed" %
+                           json.dumps(rsn), det)
+        forged = b64u(rv_der(rv_forged(cert1)))
+        r = attempt(lambda: A.post(rurl, {"certificate": forged}))
+        ck.expect("V1", "a forged certificate with our serial", r, 404)
+        fk = ec.generate_private_key(ec.SECP256R1())
+        r = attempt(lambda: by_key(fk, {"certificate": forged}))
+        ck.expect("V1", "a forged certificate, signed by its own key", r,
+                  404)
+        r = attempt(lambda: A.post(rurl, {"certificate": b64u(
+            b"\x30\x03\x02\x01\x01")}))
+        ck.expect("V1", "DER that is no certificate", r, 400, "malformed")
+        r = attempt(lambda: A.post(rurl, {"certificate": d1 + "="}))
+        ck.expect("J29", "padded base64url certificate", r, 400,
+                  "malformed")
+        r = attempt(lambda: A.post(rurl, {"reason": 0}))
+        ck.expect("V0", "no certificate member", r, 400, "malformed")
+        r = attempt(lambda: A.post(rurl, ""))
+        ck.expect("V0", "POST-as-GET to revokeCert", r, 400, "malformed")
+        r = attempt(lambda: A.post(rurl, {"certificate": d1, "reason": 4}))
+        if rv_ok(ck, "V", "the issuing account revokes (reason 4)", r):
+            out["revoked"][rv_serial_hex(cert1)] = 4
+        r = attempt(lambda: A.post(rurl, {"certificate": d1}))
+        ck.expect("V5", "revoked twice (account)", r, 400, "alreadyRevoked")
+        r = attempt(lambda: by_key(k1, {"certificate": d1}))
+        ck.expect("V5", "revoked twice (certificate key)", r, 400,
+                  "alreadyRevoked")
+        r = attempt(lambda: B.post(rurl, {"certificate": d1}))
+        ck.expect("V2", "another account, revoked certificate", r, 403,
+                  "unauthorized")
+
+    # -- certificate 2: an account holding authzs for every name
+    cert2, k2 = rv_issue(ck, "V", "certificate 2", A, resp,
+                         [name(2), name("2b")])
+    if cert2 is not None:
+        d2 = b64u(rv_der(cert2))
+        D = make_acct(c, audit)
+        run = order_flow(ck, "V", "D validates " + name(2), D, resp,
+                         [dns(name(2))], "http-01")
+        r = attempt(lambda: D.post(rurl, {"certificate": d2}))
+        ck.expect("V2", "an account holding authz for one of two names",
+                  r, 403, "unauthorized")
+        run = order_flow(ck, "V", "C validates both names", C, resp,
+                         [dns(name(2)), dns(name("2b"))], "http-01")
+        if run.ok:
+            r = attempt(lambda: C.post(rurl, {"certificate": d2}))
+            if rv_ok(ck, "V", "an account holding authzs for all names "
+                     "revokes (no reason)", r):
+                out["revoked"][rv_serial_hex(cert2)] = 0
+
+    # -- certificate 3: the certificate key, keyCompromise; key blocked
+    cert3, k3 = rv_issue(ck, "V", "certificate 3", A, resp, [name(3)])
+    if cert3 is not None:
+        d3 = b64u(rv_der(cert3))
+        r = attempt(lambda: by_key(k3, {"certificate": d3, "reason": 1}))
+        if rv_ok(ck, "V3", "the certificate key (jwk) revokes, reason 1",
+                 r):
+            out["revoked"][rv_serial_hex(cert3)] = 1
+        run = order_flow(ck, "V10", "order for a CSR with the blocked key",
+                         A, resp, [dns(name("3b"))], "http-01")
+        if run.ok:
+            r = attempt(lambda: A.post(run.order["finalize"], {
+                "csr": rv_csr([name("3b")], k3)}))
+            ck.expect("V10", "finalize with a key revoked for "
+                      "keyCompromise", r, 400, "badCSR")
+            r = attempt(lambda: by_key(k3, {"certificate": d3}))
+            ck.expect("V5", "revoked twice (blocked key)", r, 400,
+                      "alreadyRevoked")
+
+    # -- certificate 4: parallel revocations, one wins
+    cert4, k4 = rv_issue(ck, "V8", "certificate 4", A, resp, [name(4)])
+    if cert4 is not None:
+        d4 = b64u(rv_der(cert4))
+        p = {"certificate": d4, "reason": 5}
+        fns = [lambda: A.post(rurl, p), lambda: by_key(k4, p),
+               lambda: A.post(rurl, p), lambda: by_key(k4, p)]
+        res = [None] * len(fns)
+
+        def w(i):
+            res[i] = attempt(fns[i])
+        ts = [threading.Thread(target=w, args=(i,)) for i in range(len(fns))]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        st = sorted((x.status, x.ptype()) if not isinstance(x, Exception)
+                    else (0, str(x)) for x in res)
+        want = [(200, None)] + [(400, "alreadyRevoked")] * (len(fns) - 1)
+        if st == want:
+            ck.ok("V8", "%d parallel revocations" % len(fns),
+                  "one 200, %d alreadyRevoked" % (len(fns) - 1))
+            out["revoked"][rv_serial_hex(cert4)] = 5
+        else:
+            ck.bad("V8", "%d parallel revocations" % len(fns), repr(st))
+
+    # -- certificates 5 and 6 stay valid for acmegwctl (cert revoke,
+    #    renew-early)
+    for n in (5, 6):
+        cert, k = rv_issue(ck, "V", "certificate %d" % n, A, resp, [name(n)])
+        if cert is not None:
+            out["valid"][str(n)] = {
+                "serial": rv_serial_hex(cert), "certid": rv_certid(cert),
+                "not_before": int(cert.not_valid_before.replace(
+                    tzinfo=__import__("datetime").timezone.utc)
+                    .timestamp()),
+                "not_after": int(cert.not_valid_after.replace(
+                    tzinfo=__import__("datetime").timezone.utc)
+                    .timestamp())}
+
+    if audit.bad:
+        ck.bad("N1", "Replay-Nonce on every POST answer", "; ".join(
+            audit.bad[:5]))
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(out, f)
+    print("revoke: %d passed, %d failed" % (ck.passed, ck.failed))
+    return 1 if ck.failed else 0
+
+
+def cmd_ari(a):
+    """GET renewalInfo/CERTID; prints start end (epoch seconds) and the
+    Retry-After header, or fails."""
+    import datetime
+    c = Acme(a.dir)
+    if "renewalInfo" not in c.dir:
+        print("FAIL ari: no renewalInfo in the directory")
+        return 1
+    r = http("GET", c.u("renewalInfo").rstrip("/") + "/" + a.certid)
+    j = r.json()
+    if r.status != 200 or not isinstance(j, dict):
+        print("FAIL ari: %s" % r.summary())
+        return 1
+    w = j.get("suggestedWindow") or {}
+
+    def ts(s):
+        return int(datetime.datetime.strptime(
+            s.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S%z").timestamp())
+    print("%d %d %s" % (ts(w["start"]), ts(w["end"]),
+                        r.hdr("Retry-After") or "-"))
+    return 0
+
+
+def add_revoke_parsers(sp):
+    p = sp.add_parser("revoke", help="the revokeCert cases (issue 4)")
+    p.add_argument("dir")
+    p.add_argument("--resp-dir", required=True)
+    p.add_argument("--mgmt")
+    p.add_argument("--out")
+    p = sp.add_parser("ari", help="GET renewalInfo for a certID")
+    p.add_argument("dir")
+    p.add_argument("certid")
+
+
+REVOKE_CMDS = {"revoke": cmd_revoke, "ari": cmd_ari}
+
+
 def main():
     global CTX, VERBOSE
     ap = argparse.ArgumentParser(description="acmegw test client")
@@ -2781,6 +3086,7 @@ def main():
     p.add_argument("--window", type=float, default=3)
     p.add_argument("--sample", type=int)
     add_order_parsers(sp)
+    add_revoke_parsers(sp)
     a = ap.parse_args()
     VERBOSE = a.verbose
     if not a.ca:
@@ -2791,7 +3097,8 @@ def main():
           "preregistered": cmd_preregistered,
           "account-get": cmd_account_get, "keychange": cmd_keychange,
           "register-many": cmd_register_many, "load": cmd_load,
-          "verify": cmd_verify, **ORDER_CMDS}[a.cmd]
+          "verify": cmd_verify, **ORDER_CMDS,
+          **REVOKE_CMDS}[a.cmd]
     try:
         return fn(a)
     except ConnError as e:

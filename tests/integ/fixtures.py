@@ -334,10 +334,18 @@ def tls_cases(thumb):
     c["nosan"] = ([], [acme_ext(ka("nosan"))], {})
     c["legacy"] = ([("dns", name("legacy"))],
                    [acme_ext(ka("legacy"), oid=OID_LEGACY)], {})
+    # An extension outside the usual set (T6).
     c["extra"] = ([("dns", name("extra"))],
                   [acme_ext(ka("extra")),
-                   (x509.BasicConstraints(ca=False, path_length=None),
-                    None, True)], {})
+                   ("1.3.6.1.4.1.99999.1", b"\x05\x00", False)], {})
+    # The usual extensions of a self-signed certificate, as lego and
+    # others send them: accepted.
+    c["stdexts"] = ([("dns", name("stdexts"))],
+                    [acme_ext(ka("stdexts")),
+                     (x509.BasicConstraints(ca=False, path_length=None),
+                      None, True),
+                     (x509.KeyUsage(True, False, True, False, False, False,
+                                    False, False, False), None, True)], {})
     c["wronghash"] = ([("dns", name("wronghash"))],
                       [acme_ext(ka("someoneelse"))], {})
     c["rawvalue"] = ([("dns", name("rawvalue"))],

@@ -212,8 +212,18 @@ make_ca()
 # MAXPROCS (default 4) is the number of acmegw.fcgi processes.
 start_server()
 {
+	server_conf "$@"
+	server_launch
+}
+
+# server_conf NAME ENROLLMENT [CONF-LINE...]: the first half of
+# start_server: $T/NAME with acmegw.conf and lighttpd.conf written, nothing
+# started yet.  Sets SRV_DIR, SRV_CONF, SRV_PORT, SRV_BASE, SRV_URL, CONF.
+server_conf()
+{
 	_name=$1 _enroll=$2
 	shift 2
+	SRV_NAME=$_name
 	SRV_DIR="$T/$_name"
 	mkdir -p "$SRV_DIR/www" "$SRV_DIR/state"
 	chmod 700 "$SRV_DIR/state"
@@ -254,6 +264,15 @@ start_server()
 	EOF
 	lighttpd -tt -f "$SRV_DIR/lighttpd.conf" >"$SRV_DIR/lighttpd.out" 2>&1 ||
 	    { cat "$SRV_DIR/lighttpd.out"; fail "lighttpd refuses its config"; }
+	CONF=$SRV_CONF
+}
+
+# server_launch: the second half of start_server: lighttpd (and through it
+# acmegw.fcgi) started on the server server_conf wrote last, and waited
+# for.  Sets SRV_PID.
+server_launch()
+{
+	_name=$SRV_NAME
 	SERVERS="$SERVERS $_name"
 	# the responders' and the worker's stderr, time-stamped
 	mkfifo "$SRV_DIR/stderr.fifo" || fail "mkfifo"
@@ -385,4 +404,295 @@ start_responders()
 	RESP_TLS=$(awk '$1 == "tls" { print $2 }' "$RESP_DIR/responders.ports")
 	log "responders pid $RESP_PID: http-01 127.0.0.1:$RESP_HTTP," \
 	    "tls-alpn-01 127.0.0.1:$RESP_TLS"
+}
+
+# ------------------------------------------------------------------ issue 4
+# Issuance and revocation: an issuing CA made by `acmegwctl init --ca` in
+# the server's directory, the signer, the CRL, and the checks of the
+# certificates clients get.
+
+SIGN_BIN="$top_builddir/src/acmegw-sign"
+
+# start_issuer NAME ENROLLMENT [CONF-LINE...]: like start_server, with the
+# issue-4 settings first: ca_cert, ca_key, ca_chain under $T/NAME/ca,
+# signer_path, a CRL written to $T/NAME/www/crl.pem (so lighttpd serves
+# it at https://127.0.0.1:PORT/crl.pem, the profile's crl_url) after
+# every revocation, and the "default" profile (ISSUE_VALIDITY, default
+# 30d, so that a certificate of the built-in 90-day profile shows), then
+# the CA made by `acmegwctl init --ca` before lighttpd starts.  Extra
+# CONF-LINEs come after, so they can add profiles.  Sets, besides what
+# start_server sets: CA_DIR, CA_CERT (issuing CA), CA_CHAIN, CA_ROOT (the
+# self-signed root, for certtool --verify), CRL_FILE, CRL_URL, ISSUE_DAYS.
+start_issuer()
+{
+	_iname=$1 _ienroll=$2
+	shift 2
+	[ -x "$SIGN_BIN" ] || fail "$SIGN_BIN is not built"
+	_idir="$T/$_iname"
+	CA_DIR="$_idir/ca"
+	CA_CERT="$CA_DIR/issuing.pem"
+	CA_CHAIN="$CA_DIR/chain.pem"
+	CA_ROOT="$CA_DIR/root.pem"
+	CRL_FILE="$_idir/www/crl.pem"
+	ISSUE_VALIDITY=${ISSUE_VALIDITY:-30d}
+	ISSUE_DAYS=${ISSUE_VALIDITY%d}
+	mkdir -p "$CA_DIR"
+	chmod 700 "$CA_DIR"
+	server_conf "$_iname" "$_ienroll" \
+	    "ca_cert = $CA_CERT" \
+	    "ca_key = $CA_DIR/issuing.key" \
+	    "ca_chain = $CA_CHAIN" \
+	    "signer_path = $SIGN_BIN" \
+	    "signing_timeout = 10s" \
+	    "crl_file = $CRL_FILE" \
+	    "crl_on_revoke = yes" \
+	    "default_profile = default" \
+	    "profile.default.validity = $ISSUE_VALIDITY" \
+	    "profile.default.key_types = rsa2048 rsa3072 rsa4096 p256 p384" \
+	    "profile.default.common_name = yes" \
+	    "$@"
+	# the port is known now; the CRL is served by this same lighttpd
+	CRL_URL="https://127.0.0.1:$SRV_PORT/crl.pem"
+	echo "profile.default.crl_url = $CRL_URL" >>"$SRV_CONF"
+	make_issuing_ca
+	server_launch
+}
+
+# make_issuing_ca: `acmegwctl init --ca` on the server server_conf wrote
+# last ($CONF): it makes the root and the issuing CA where ca_cert, ca_key
+# and ca_chain point.  Then $CA_ROOT is the self-signed certificate of
+# the chain.
+make_issuing_ca()
+{
+	ctl init --ca >"$CA_DIR/init.out" 2>&1 || {
+		cat "$CA_DIR/init.out"
+		fail "acmegwctl init --ca: exit status $?"
+	}
+	for _f in "$CA_CERT" "$CA_DIR/issuing.key"; do
+		[ -s "$_f" ] || {
+			cat "$CA_DIR/init.out"
+			fail "acmegwctl init --ca made no $_f"
+		}
+	done
+	"$PY" - "$CA_CERT" "$CA_CHAIN" "$CA_ROOT" <<-'EOF' || fail "no root CA"
+	import re, sys
+	from cryptography import x509
+	certs = []
+	for f in sys.argv[1:3]:
+	    try:
+	        pem = open(f, "rb").read()
+	    except OSError:
+	        continue
+	    for m in re.finditer(rb"-----BEGIN CERTIFICATE-----.*?"
+	                         rb"-----END CERTIFICATE-----", pem, re.S):
+	        certs.append(x509.load_pem_x509_certificate(m.group(0)))
+	roots = [c for c in certs if c.issuer == c.subject]
+	if len(roots) != 1:
+	    sys.exit("%d self-signed certificates in %s and %s" %
+	             (len(roots), sys.argv[1], sys.argv[2]))
+	from cryptography.hazmat.primitives.serialization import Encoding
+	open(sys.argv[3], "wb").write(roots[0].public_bytes(Encoding.PEM))
+	EOF
+	log "CA made by acmegwctl init --ca: $(sed -n 1p "$CA_DIR/init.out")"
+}
+
+# check_cert WHAT CHAIN-FILE NAME...: the chain (leaf first) verifies with
+# certtool against $CA_ROOT, the leaf names exactly NAME... (SAN dNSNames;
+# a CN, if any, is one of them), is no CA, was issued by $CA_CERT (the
+# second certificate of the chain), is valid for ISSUE_DAYS days and
+# points at $CRL_URL (when set) as its CRL distribution point.  Sets
+# SERIAL (lowercase hex of the DER INTEGER content, the key of acmegwctl
+# cert show) and prints a PASS line; returns 1 (after a FAIL line) on any
+# mismatch.
+check_cert()
+{
+	_what=$1 _chain=$2
+	shift 2
+	SERIAL=
+	[ -s "$_chain" ] || {
+		echo "FAIL $_what: no certificate $_chain"
+		return 1
+	}
+	_v=$(certtool --verify --load-ca-certificate "$CA_ROOT" \
+	    --infile "$_chain" 2>&1)
+	_vrc=$?
+	if [ $_vrc -ne 0 ] ||
+	    ! printf '%s\n' "$_v" |
+	    grep -q 'Chain verification output: Verified'
+	then
+		printf '%s\n' "$_v" | sed 's/^/  certtool: /'
+		echo "FAIL $_what: certtool --verify against the root" \
+		    "(exit $_vrc)"
+		return 1
+	fi
+	SERIAL=$("$PY" - "$_chain" "$CA_CERT" "$ISSUE_DAYS" "${CRL_URL:-}" \
+	    "$@" \
+	    2>"$T/check_cert.err" <<-'EOF'
+	import re, sys
+	from cryptography import x509
+	from cryptography.x509.oid import NameOID, ExtensionOID
+	chain, cafile, days, crlurl, names = sys.argv[1], sys.argv[2], \
+	    int(sys.argv[3]), sys.argv[4], sorted(sys.argv[5:])
+	certs = [x509.load_pem_x509_certificate(m.group(0)) for m in
+	         re.finditer(rb"-----BEGIN CERTIFICATE-----.*?"
+	                     rb"-----END CERTIFICATE-----",
+	                     open(chain, "rb").read(), re.S)]
+	if not certs:
+	    sys.exit("no certificate in " + chain)
+	leaf = certs[0]
+	ca = x509.load_pem_x509_certificate(open(cafile, "rb").read())
+	err = []
+	try:
+	    san = leaf.extensions.get_extension_for_oid(
+	        ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+	    got = sorted(n.lower()
+	                 for n in san.get_values_for_type(x509.DNSName))
+	    other = [n for n in san if not isinstance(n, x509.DNSName)]
+	    if other:
+	        err.append("SAN holds more than dNSNames: %r" % other)
+	except x509.ExtensionNotFound:
+	    got = []
+	if got != names:
+	    err.append("names %s, want %s" % (got, names))
+	for cn in leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
+	    if cn.value.lower() not in names:
+	        err.append("CN %s is not one of the names" % cn.value)
+	try:
+	    bc = leaf.extensions.get_extension_for_oid(
+	        ExtensionOID.BASIC_CONSTRAINTS).value
+	    if bc.ca:
+	        err.append("the leaf is a CA")
+	except x509.ExtensionNotFound:
+	    pass
+	if crlurl:
+	    try:
+	        dps = leaf.extensions.get_extension_for_oid(
+	            ExtensionOID.CRL_DISTRIBUTION_POINTS).value
+	        got = [n.value for dp in dps for n in (dp.full_name or [])]
+	    except x509.ExtensionNotFound:
+	        got = []
+	    if got != [crlurl]:
+	        err.append("CRL distribution points %s, want %s" %
+	                   (got, crlurl))
+	if leaf.issuer != ca.subject:
+	    err.append("issuer %s, want %s" % (leaf.issuer.rfc4514_string(),
+	                                       ca.subject.rfc4514_string()))
+	if len(certs) < 2 or certs[1] != ca:
+	    err.append("the second certificate of the chain is not ca_cert")
+	life = leaf.not_valid_after - leaf.not_valid_before
+	if abs(life.total_seconds() - days * 86400) > 3600:
+	    err.append("valid for %s, want %d days" % (life, days))
+	if err:
+	    sys.exit("; ".join(err))
+	n = leaf.serial_number
+	print(n.to_bytes((n.bit_length() + 8) // 8, "big").hex())
+	EOF
+	) || {
+		echo "FAIL $_what: $_chain: $(tail -n 3 "$T/check_cert.err")"
+		return 1
+	}
+	pass "$_what: chain verifies against the root, names $*, serial $SERIAL"
+	return 0
+}
+
+# cert_field SERIAL EXPR: a Python expression over the record "r" printed
+# by `acmegwctl cert show SERIAL` (JSON).
+cert_field()
+{
+	ctl cert show "$1" | "$PY" -c 'import json, sys
+r = json.load(sys.stdin)
+print('"$2"')'
+}
+
+# check_revoked WHAT SERIAL REASON: acmegwctl shows the certificate revoked
+# for REASON, the CRL in $CRL_FILE (written after the revocation; waited
+# for up to 5 s) is signed by the issuing CA and lists SERIAL with that
+# reason (no reason entry, or unspecified, for 0), and lighttpd serves
+# that file at $CRL_URL (when set).
+check_revoked()
+{
+	_s=$(cert_field "$2" 'r["status"], r.get("reason")' 2>&1)
+	[ "$_s" = "revoked $3" ] || {
+		echo "FAIL $1: acmegwctl cert show $2: status, reason = $_s," \
+		    "want revoked $3"
+		return 1
+	}
+	_i=0
+	while :; do
+		_c=$("$PY" - "$CRL_FILE" "$CA_CERT" "$2" "$3" <<-'EOF' 2>&1
+		import sys
+		from cryptography import x509
+		crlf, caf, serial, reason = sys.argv[1:5]
+		try:
+		    crl = x509.load_pem_x509_crl(open(crlf, "rb").read())
+		except (OSError, ValueError) as e:
+		    sys.exit("no CRL in %s: %s" % (crlf, e))
+		ca = x509.load_pem_x509_certificate(open(caf, "rb").read())
+		if not crl.is_signature_valid(ca.public_key()):
+		    sys.exit("the CRL is not signed by the issuing CA")
+		sn = int(serial, 16)
+		r = crl.get_revoked_certificate_by_serial_number(sn)
+		if r is None:
+		    sys.exit("serial %s is not in the CRL (%d entries)" %
+		             (serial, len(crl)))
+		try:
+		    got = r.extensions.get_extension_for_class(
+		        x509.CRLReason).value.reason.name
+		except x509.ExtensionNotFound:
+		    got = None
+		want = {"0": None, "1": "key_compromise",
+		        "3": "affiliation_changed", "4": "superseded",
+		        "5": "cessation_of_operation"}.get(reason, "?")
+		if got != want and not (got == "unspecified" and want is None):
+		    sys.exit("reason in the CRL %s, want %s" % (got, want))
+		EOF
+		) && break
+		_i=$((_i + 1))
+		[ $_i -lt 50 ] || {
+			echo "FAIL $1: $_c"
+			return 1
+		}
+		sleep 0.1
+	done
+	# lighttpd serves that very file at the URL in the certificates
+	# (after up to 3 s: its stat cache may hold the CRL written before)
+	_i=0
+	while [ -n "${CRL_URL:-}" ]; do
+		curl -s -f --noproxy '*' --max-time 5 --cacert "$T/ca/ca.pem" \
+		    -o "$T/crl.fetched" "$CRL_URL" &&
+		    cmp -s "$T/crl.fetched" "$CRL_FILE" && break
+		_i=$((_i + 1))
+		[ $_i -lt 30 ] || {
+			echo "FAIL $1: $CRL_URL does not serve $CRL_FILE"
+			return 1
+		}
+		sleep 0.1
+	done
+	pass "$1: serial $2 revoked (reason $3) and listed in the signed CRL" \
+	    "${CRL_URL:+served at $CRL_URL}"
+	return 0
+}
+
+# start_webroot DIR PORT: a static web server (python3 http.server) on
+# 127.0.0.1:PORT serving DIR, for clients that write http-01 answers into
+# a web root.  Sets WEB_PID.  Fails after 5 s without an answer.
+start_webroot()
+{
+	mkdir -p "$1/.well-known/acme-challenge"
+	echo ok >"$1/.well-known/acme-challenge/probe"
+	"$PY" -m http.server --bind 127.0.0.1 --directory "$1" "$2" \
+	    >"$1.log" 2>&1 &
+	WEB_PID=$!
+	_i=0
+	while ! curl -s -f -o /dev/null --noproxy '*' --max-time 1 \
+	    "http://127.0.0.1:$2/.well-known/acme-challenge/probe"; do
+		if [ $_i -ge 50 ] || ! kill -0 "$WEB_PID" 2>/dev/null; then
+			cat "$1.log"
+			fail "the web server for $1 did not start on port $2"
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	rm -f "$1/.well-known/acme-challenge/probe"
+	log "web root $1 on 127.0.0.1:$2 (pid $WEB_PID)"
 }

@@ -460,6 +460,8 @@ tls legacy "tlsalpn01_T9_legacy_oid_only" invalid unauthorized \
     tls-alpn-01 dns legacy.tls.example.test legacy
 tls extra "tlsalpn01_T6_extra_extension" invalid unauthorized \
     tls-alpn-01 dns extra.tls.example.test extra
+tls stdexts "tlsalpn01_T6_usual_extensions_accepted" valid - \
+    tls-alpn-01 dns stdexts.tls.example.test stdexts
 tls wronghash "tlsalpn01_T7_wrong_hash" invalid unauthorized \
     tls-alpn-01 dns wronghash.tls.example.test wronghash
 tls rawvalue "tlsalpn01_T7_value_not_octet_string" invalid unauthorized \

@@ -549,6 +549,47 @@ static const struct {
 	{ "validation_attempts = 10", "validation_attempts = 10\n" },
 	{ "validator_path = /usr/lib/acmegw/v",
 	    "validator_path = /usr/lib/acmegw/v\n" },
+	/* Issuance and revocation (issue 4). */
+	{ "ca_cert = /etc/acmegw/ca.pem", "ca_cert = /etc/acmegw/ca.pem\n" },
+	{ "ca_key = /etc/acmegw/ca.key", "ca_key = /etc/acmegw/ca.key\n" },
+	{ "ca_key = pkcs11:token=ca;object=issuing;pin-value=1234",
+	    "ca_key = pkcs11:token=ca;object=issuing;pin-value=1234\n" },
+	{ "ca_chain = /etc/acmegw/root.pem",
+	    "ca_chain = /etc/acmegw/root.pem\n" },
+	{ "ca_chain =", "# ca_chain is not set\n" },
+	{ "ca_alternate_chain = /etc/acmegw/alt.pem",
+	    "ca_alternate_chain = /etc/acmegw/alt.pem\n" },
+	{ "signer_path = /usr/lib/acmegw/s", "signer_path = /usr/lib/acmegw/s\n" },
+	{ "signing_timeout = 5s", "signing_timeout = 5000\n" },
+	{ "signing_timeout = 120s", "signing_timeout = 120000\n" },
+	{ "signing_timeout = 1000ms", "signing_timeout = 1000\n" },
+	{ "revocation_reasons = 0 1 3 4 5 9 10",
+	    "revocation_reasons = 0 1 3 4 5 9 10\n" },
+	{ "revocation_reasons = 1, 0", "revocation_reasons = 0 1\n" },
+	{ "crl_file = /var/www/ca.crl", "crl_file = /var/www/ca.crl\n" },
+	{ "crl_validity = 1h", "crl_validity = 3600\n" },
+	{ "crl_validity = 30d", "crl_validity = 2592000\n" },
+	{ "crl_on_revoke = no", "crl_on_revoke = no\n" },
+	{ "ari_window = 1", "ari_window = 1\n" },
+	{ "ari_window = 100", "ari_window = 100\n" },
+	{ "profile.default.validity = 7d",
+	    "profile.default.validity = 604800\n" },
+	{ "profile.default.key_usage = digitalSignature",
+	    "profile.default.key_usage = digitalSignature\n" },
+	{ "profile.default.ext_key_usage = serverAuth",
+	    "profile.default.ext_key_usage = serverAuth\n" },
+	{ "profile.default.key_types = p256, ed25519",
+	    "profile.default.key_types = p256 ed25519\n" },
+	{ "profile.default.common_name = no",
+	    "profile.default.common_name = no\n" },
+	{ "profile.default.crl_url = http://ca.example.org/ca.crl",
+	    "profile.default.crl_url = http://ca.example.org/ca.crl\n" },
+	{ "profile.default.aia_url = http://ca.example.org/ca.der",
+	    "profile.default.aia_url = http://ca.example.org/ca.der\n" },
+	{ "profile.short-lived_1.validity = 6d",
+	    "profile.short-lived_1.validity = 518400\n" },
+	{ "profile.tls.common_name = no",
+	    "profile.default.common_name = yes\n" },
 };
 
 START_TEST(test_conf_parse_buf_good_values)
@@ -927,6 +968,51 @@ static const struct {
 	{ "validator_path", "", "empty" },
 	{ "validator_path", "acmegw-validate", "not an absolute path" },
 	{ "validator_path", "./acmegw-validate", "not an absolute path" },
+	/* Issuance and revocation (issue 4). */
+	{ "ca_cert", "ca.pem", "not an absolute path" },
+	{ "ca_cert", "", "empty" },
+	{ "ca_key", "ca.key", "neither an absolute path nor a pkcs11: URI" },
+	{ "ca_key", "pkcs11:token=a b", "space" },
+	{ "ca_key", "pkcs11:", "neither" },
+	{ "ca_key", "", "empty" },
+	{ "ca_chain", "root.pem", "not an absolute path" },
+	{ "signer_path", "", "empty" },
+	{ "signing_timeout", "0", "out of range" },
+	{ "signing_timeout", "999ms", "out of range" },
+	{ "signing_timeout", "121s", "out of range" },
+	{ "signing_timeout", "5m", "unknown unit" },
+	{ "default_profile", "", "empty" },
+	{ "default_profile", "a.b", "not a name" },
+	{ "default_profile", "a b", "not a name" },
+	{ "default_profile", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "not a name" },
+	{ "revocation_reasons", "7", "unknown value" },
+	{ "revocation_reasons", "11", "unknown value" },
+	{ "revocation_reasons", "-1", "unknown value" },
+	{ "revocation_reasons", "1 1", "twice" },
+	{ "revocation_reasons", "01", "unknown value" },
+	{ "revocation_reasons", "", "empty" },
+	{ "crl_file", "ca.crl", "not an absolute path" },
+	{ "crl_validity", "59m", "out of range" },
+	{ "crl_validity", "367d", "out of range" },
+	{ "crl_on_revoke", "1", "unknown value" },
+	{ "ari_window", "0", "out of range" },
+	{ "ari_window", "101", "out of range" },
+	{ "ari_window", "33%", "junk" },
+	{ "profile.default.validity", "59m", "out of range" },
+	{ "profile.default.validity", "399d", "out of range" },
+	{ "profile.default.validity", "", "empty" },
+	{ "profile.default.key_usage", "keyCertSign", "unknown value" },
+	{ "profile.default.key_usage", "cRLSign", "unknown value" },
+	{ "profile.default.key_usage", "digitalsignature", "unknown value" },
+	{ "profile.default.ext_key_usage", "codeSigning", "unknown value" },
+	{ "profile.default.ext_key_usage", "", "empty" },
+	{ "profile.default.key_types", "rsa1024", "unknown value" },
+	{ "profile.default.key_types", "p521", "unknown value" },
+	{ "profile.default.key_types", "p256 p256", "twice" },
+	{ "profile.default.common_name", "true", "unknown value" },
+	{ "profile.default.crl_url", "ldap://ca.example.org/crl",
+	    "not http://" },
+	{ "profile.x.aia_url", "ca.der", "not an absolute URL" },
 };
 
 START_TEST(test_conf_parse_buf_bad_values)
@@ -1641,6 +1727,147 @@ START_TEST(test_conf_load_sample_commented_values_are_defaults)
 END_TEST
 
 /* ------------------------------------------------------------------ */
+/* Profiles (issue 4) and conf_profile                                  */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_conf_profile_builtin_default)
+{
+	struct conf		 c;
+	const struct profile	*pr;
+
+	ck_assert_int_eq(parse(&c, REQ), 0);
+	pr = conf_profile(&c, NULL);
+	ck_assert_ptr_nonnull(pr);
+	ck_assert_ptr_eq(pr, conf_profile(&c, "default"));
+	ck_assert_str_eq(pr->name, "default");
+	ck_assert_uint_eq(pr->validity, 90 * 86400);
+	ck_assert_uint_eq(pr->key_usage, GNUTLS_KEY_DIGITAL_SIGNATURE |
+	    GNUTLS_KEY_KEY_ENCIPHERMENT);
+	ck_assert_uint_eq(pr->ekusz, 2);
+	ck_assert_str_eq(pr->eku[0], GNUTLS_KP_TLS_WWW_SERVER);
+	ck_assert_str_eq(pr->eku[1], GNUTLS_KP_TLS_WWW_CLIENT);
+	ck_assert_uint_eq(pr->key_types, (1U << KT_RSA2048) |
+	    (1U << KT_RSA3072) | (1U << KT_RSA4096) | (1U << KT_P256) |
+	    (1U << KT_P384));
+	ck_assert_int_eq(pr->common_name, 1);
+	ck_assert_ptr_null(pr->crl_url);
+	ck_assert_ptr_null(pr->aia_url);
+	ck_assert_ptr_null(conf_profile(&c, "nosuch"));
+	ck_assert_str_eq(key_type_str[KT_ED25519], "ed25519");
+	conf_clear(&c);
+}
+END_TEST
+
+START_TEST(test_conf_profile_named)
+{
+	struct conf		 c;
+	const struct profile	*pr;
+
+	ck_assert_msg(parse(&c, REQ
+	    "profile.short.validity = 6d\n"
+	    "profile.short.ext_key_usage = clientAuth\n"
+	    "profile.short.key_types = ed25519\n"
+	    "profile.short.crl_url = http://ca.example.org/ca.crl\n"
+	    "default_profile = short\n") == 0, "%s", err);
+	ck_assert_uint_eq(c.profilessz, 2);
+	pr = conf_profile(&c, NULL);
+	ck_assert_ptr_nonnull(pr);
+	ck_assert_str_eq(pr->name, "short");
+	ck_assert_uint_eq(pr->validity, 6 * 86400);
+	ck_assert_uint_eq(pr->ekusz, 1);
+	ck_assert_str_eq(pr->eku[0], GNUTLS_KP_TLS_WWW_CLIENT);
+	ck_assert_uint_eq(pr->key_types, 1U << KT_ED25519);
+	ck_assert_str_eq(pr->crl_url, "http://ca.example.org/ca.crl");
+	ck_assert_ptr_nonnull(conf_profile(&c, "default"));
+	conf_clear(&c);
+}
+END_TEST
+
+START_TEST(test_conf_profile_default_unknown)
+{
+	const char	*e;
+
+	e = parse_bad(REQ "default_profile = tls\n");
+	assert_prefix(e, NAME ": default_profile: ");
+	assert_has(e, "no profile \"tls\"");
+	assert_advice(e);
+}
+END_TEST
+
+START_TEST(test_conf_profile_bad_keys)
+{
+	const char	*e;
+
+	e = parse_bad(REQ "profile.validity = 7d\n");
+	assert_prefix(e, NAME ":3: ");
+	assert_has(e, "not a profile key");
+	e = parse_bad(REQ "profile.x.lifetime = 7d\n");
+	assert_has(e, "unknown profile key \"lifetime\"");
+	assert_advice(e);
+	e = parse_bad(REQ "profile.a/b.validity = 7d\n");
+	assert_has(e, "profile name");
+	e = parse_bad(REQ "profile..validity = 7d\n");
+	assert_has(e, "profile name");
+	e = parse_bad(REQ "profile.x.validity.y = 7d\n");
+	assert_has(e, "unknown profile key");
+	e = parse_bad(REQ "profile. = 7d\n");
+	assert_has(e, "unknown key");
+}
+END_TEST
+
+START_TEST(test_conf_profile_duplicate_key)
+{
+	const char	*e;
+
+	e = parse_bad(REQ "profile.x.validity = 7d\n"
+	    "profile.y.validity = 7d\n"
+	    "profile.x.validity = 8d\n");
+	assert_prefix(e, NAME ":5: ");
+	assert_has(e, "profile.x.validity is given twice, first on line 3");
+	assert_advice(e);
+}
+END_TEST
+
+START_TEST(test_conf_profile_too_many)
+{
+	char		 text[4096];
+	size_t		 off, i;
+	const char	*e;
+
+	off = (size_t)snprintf(text, sizeof(text), "%s", REQ);
+	/* "default" is one: 16 more names make 17. */
+	for (i = 0; i < 16; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "profile.p%zu.validity = 7d\n", i);
+	e = parse_bad(text);
+	assert_has(e, "more than 16 profiles");
+	assert_advice(e);
+}
+END_TEST
+
+/* The dump of a file with profiles parses back to the same dump. */
+START_TEST(test_conf_profile_dump_round_trip)
+{
+	struct conf	 c, d;
+	char		*a, *b;
+
+	ck_assert_msg(parse(&c, REQ
+	    "profile.short.validity = 6d\n"
+	    "profile.short.key_usage = digitalSignature keyAgreement\n"
+	    "profile.short.aia_url = http://ca.example.org/ca.der\n"
+	    "profile.default.common_name = no\n") == 0, "%s", err);
+	a = dump(&c);
+	ck_assert_msg(parse(&d, a) == 0, "%s", err);
+	b = dump(&d);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+	conf_clear(&c);
+	conf_clear(&d);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
 /* conf_clear and conf_dump                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1697,7 +1924,26 @@ START_TEST(test_conf_dump_defaults)
 	    "validation_timeout = 10000\n"
 	    "max_validations = 16\n"
 	    "validation_attempts = 3\n"
-	    "validator_path = " LIBEXECDIR "/acmegw-validate\n");
+	    "validator_path = " LIBEXECDIR "/acmegw-validate\n"
+	    "# ca_cert is not set\n"
+	    "# ca_key is not set\n"
+	    "# ca_chain is not set\n"
+	    "# ca_alternate_chain is not set\n"
+	    "signer_path = " LIBEXECDIR "/acmegw-sign\n"
+	    "signing_timeout = 5000\n"
+	    "default_profile = default\n"
+	    "revocation_reasons = 0 1 3 4 5\n"
+	    "# crl_file is not set\n"
+	    "crl_validity = 604800\n"
+	    "crl_on_revoke = yes\n"
+	    "ari_window = 33\n"
+	    "profile.default.validity = 7776000\n"
+	    "profile.default.key_usage = keyEncipherment digitalSignature\n"
+	    "profile.default.ext_key_usage = serverAuth clientAuth\n"
+	    "profile.default.key_types = rsa2048 rsa3072 rsa4096 p256 p384\n"
+	    "profile.default.common_name = yes\n"
+	    "profile.default.crl_url =\n"
+	    "profile.default.aia_url =\n");
 	free(d);
 	conf_clear(&c);
 }
@@ -1797,6 +2043,16 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_load_crlf_file);
 	tcase_add_test(tc, test_conf_load_sample_file);
 	tcase_add_test(tc, test_conf_load_sample_commented_values_are_defaults);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("conf_profile");
+	tcase_add_test(tc, test_conf_profile_builtin_default);
+	tcase_add_test(tc, test_conf_profile_named);
+	tcase_add_test(tc, test_conf_profile_default_unknown);
+	tcase_add_test(tc, test_conf_profile_bad_keys);
+	tcase_add_test(tc, test_conf_profile_duplicate_key);
+	tcase_add_test(tc, test_conf_profile_too_many);
+	tcase_add_test(tc, test_conf_profile_dump_round_trip);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("conf_clear");

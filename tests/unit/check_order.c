@@ -844,14 +844,14 @@ START_TEST(test_order_new_P6_profile_replaces)
 	struct tctx	 t;
 
 	tctx_init(&t, ACCT_A);
+	/* An unknown profile (draft-aaron-acme-profiles). */
 	order_bad(&t, "{\"identifiers\":[{\"type\":\"dns\",\"value\":"
 	    "\"a.example.com\"}],\"profile\":\"tlsserver\"}",
-	    ACME_PROB_MALFORMED, "\"profile\" is not supported by this "
-	    "server yet");
+	    ACME_PROB_INVALID_PROFILE, "tlsserver");
+	/* "replaces" naming no certificate of this server (RFC 9773). */
 	order_bad(&t, "{\"identifiers\":[{\"type\":\"dns\",\"value\":"
 	    "\"a.example.com\"}],\"replaces\":\"aYhba4dGQEHhs3uEe6CuLN4"
-	    "ByNQ.AIdlQyE\"}", ACME_PROB_MALFORMED, "\"replaces\" is not "
-	    "supported");
+	    "ByNQ.AIdlQyE\"}", ACME_PROB_MALFORMED, "replaces");
 	/* Informational unknown members are ignored. */
 	ck_assert_int_eq(run(&t, order_new, NULL, "{\"identifiers\":"
 	    "[{\"type\":\"dns\",\"value\":\"a.example.com\"}],"
@@ -1261,7 +1261,7 @@ START_TEST(test_authz_obtain_P7_switched_off_type_not_reused)
 END_TEST
 
 /* ------------------------------------------------------------------ */
-/* order_refresh, order_post, order_finalize                            */
+/* order_refresh, order_post, cert_finalize                            */
 /* ------------------------------------------------------------------ */
 
 static const char *
@@ -1292,10 +1292,9 @@ START_TEST(test_order_refresh_pending_to_ready)
 	o = rec_get(SDB_ORDERS, oid);
 	ck_assert_str_eq(mstr(o, "status"), "ready");
 	json_object_put(o);
-	/* Finalize answers "not yet" for a ready order. */
-	ck_assert_int_eq(run(&t, order_finalize, oid, "{\"csr\":\"x\"}"), -1);
-	assert_prob(&t, ACME_PROB_NOT_FOUND, "finalize is not implemented "
-	    "yet in this version");
+	/* A ready order takes a CSR: a bad one is malformed (R13). */
+	ck_assert_int_eq(run(&t, cert_finalize, oid, "{\"csr\":\"x\"}"), -1);
+	assert_prob(&t, ACME_PROB_MALFORMED, "\"csr\"");
 	tctx_done(&t);
 }
 END_TEST
@@ -1333,7 +1332,7 @@ START_TEST(test_order_refresh_invalid_authz)
 	/* Invalid stays invalid, even when the authorization is mended. */
 	authz_set(aid, "valid", NOW, NOW + DAY);
 	ck_assert_str_eq(order_read(&t, oid), "invalid");
-	ck_assert_int_eq(run(&t, order_finalize, oid, "{}"), -1);
+	ck_assert_int_eq(run(&t, cert_finalize, oid, "{}"), -1);
 	assert_prob(&t, ACME_PROB_ORDER_NOT_READY, "order is invalid: ");
 	tctx_done(&t);
 }
@@ -1415,8 +1414,10 @@ START_TEST(test_order_refresh_leaves_final_states)
 	json_object_put(o);
 	ck_assert_str_eq(order_read(&t, oid), "processing");
 	ck_assert_str_eq(resp_header_get(&t.resp, "Retry-After"), "3");
-	ck_assert_int_eq(run(&t, order_finalize, oid, "{}"), -1);
-	assert_prob(&t, ACME_PROB_ORDER_NOT_READY, "order is processing");
+	/* Finalize of a processing order returns it as it is (R14). */
+	ck_assert_int_eq(run(&t, cert_finalize, oid, "{}"), 0);
+	ck_assert_int_eq(t.resp.status, 200);
+	ck_assert_ptr_nonnull(strstr(t.resp.body, "\"processing\""));
 	tctx_done(&t);
 }
 END_TEST
@@ -1430,12 +1431,12 @@ START_TEST(test_order_post_A6_ownership)
 	order_ok(&t, WWW, oid);
 	ck_assert_int_eq(run(&t, order_post, oid, "{}"), -1);
 	assert_prob(&t, ACME_PROB_MALFORMED, "POST-as-GET");
-	ck_assert_int_eq(run(&t, order_finalize, oid, "{}"), -1);
+	ck_assert_int_eq(run(&t, cert_finalize, oid, "{}"), -1);
 	assert_prob(&t, ACME_PROB_ORDER_NOT_READY, "order is pending: ");
 	ck_assert_int_eq(run(&t, order_post, "AAAAAAAAAAAAAAAAAAAAAQ",
 	    NULL), -1);
 	assert_prob(&t, ACME_PROB_NOT_FOUND, NULL);
-	ck_assert_int_eq(run(&t, order_finalize, "AAAAAAAAAAAAAAAAAAAAAQ",
+	ck_assert_int_eq(run(&t, cert_finalize, "AAAAAAAAAAAAAAAAAAAAAQ",
 	    "{}"), -1);
 	assert_prob(&t, ACME_PROB_NOT_FOUND, NULL);
 	tctx_done(&t);
@@ -1443,7 +1444,7 @@ START_TEST(test_order_post_A6_ownership)
 	tctx_init(&t, ACCT_B);
 	ck_assert_int_eq(run(&t, order_post, oid, NULL), -1);
 	assert_prob(&t, ACME_PROB_UNAUTHORIZED, "another account");
-	ck_assert_int_eq(run(&t, order_finalize, oid, "{}"), -1);
+	ck_assert_int_eq(run(&t, cert_finalize, oid, "{}"), -1);
 	assert_prob(&t, ACME_PROB_UNAUTHORIZED, "another account");
 	tctx_done(&t);
 }
