@@ -134,6 +134,18 @@ struct resp {
 	enum acme_prob	 prob;		/* ACME_PROB_NONE unless a problem */
 	struct resp_hdr	 hdrs[RESP_MAXHDRS];
 	size_t		 hdrsz;
+
+	/*
+	 * A post-response continuation (fcgi.c): a handler whose work goes
+	 * on after its answer (finalize still signing) sets cont, cont_free
+	 * and cont_arg (owned).  fcgi_run() calls cont(cont_arg) once the
+	 * response was sent and the request finished, with no transaction
+	 * open, then cont_free(cont_arg).  resp_clear() and resp_reset()
+	 * call cont_free(cont_arg) without running cont.
+	 */
+	void		(*cont)(void *);
+	void		(*cont_free)(void *);
+	void		*cont_arg;
 };
 
 /* ------------------------------------------------------------------ */
@@ -196,6 +208,7 @@ struct conf {
 	char		*ca_alternate_chain;	/* NULL: no alternate */
 	char		*signer_path;	/* default LIBEXECDIR/acmegw-sign */
 	unsigned int	 signing_timeout;	/* ms, default 5000 */
+	unsigned int	 signing_wait;	/* ms finalize waits; default 3000 */
 	char		*default_profile;	/* default "default" */
 	struct profile	*profiles;		/* at least one after load */
 	size_t		 profilessz;
@@ -203,6 +216,7 @@ struct conf {
 	char		*crl_file;		/* NULL: no CRL */
 	unsigned int	 crl_validity;		/* seconds, default 7d */
 	int		 crl_on_revoke;		/* default 1 */
+	unsigned int	 crl_interval;		/* seconds, default 1d; 0 off */
 	unsigned int	 ari_window;		/* percent, default 33 */
 };
 
@@ -348,7 +362,9 @@ struct ctx {
 	 * committed, the router calls after(ctx, after_arg), which replaces
 	 * the response; after_free(after_arg) always follows.  When the
 	 * handler refuses, an attempt is retried or the commit fails, the
-	 * router frees after_arg without running after.
+	 * router frees after_arg without running after.  An after that hands
+	 * after_arg on (to the response's continuation, struct resp: cont)
+	 * sets ctx->after_arg to NULL, and then nothing is freed here.
 	 */
 	void		(*after)(struct ctx *, void *);
 	void		(*after_free)(void *);
@@ -480,6 +496,7 @@ int		 worker_ensure(const struct conf *, time_t);
 int		 worker_main(const struct conf *);
 int		 worker_reconcile(struct store *, unsigned int, time_t,
 		    size_t *);
+int		 worker_crl_is_due(const struct conf *, time_t, time_t);
 
 /* fcgi.c */
 int		 fcgi_run(const struct conf *, struct store *,

@@ -12,11 +12,18 @@
  *     with the planned names, validity and key, and the order becomes
  *     "processing"; commit.
  *   phase 2 (cert_finalize_after(), run by the router with no transaction
- *     open): acmegw-sign runs with its deadline (helper_run()); then
+ *     open): acmegw-sign starts with its deadline (signing_timeout) and
+ *     finalize waits for it at most signing_wait; then
  *   txn 2: the certificate record becomes "valid" (PEM, chain, SPKI, AKI,
  *     dates), the order "valid" with its "cert"; or, when the signer
  *     refused or failed, the record "failed" and the order "invalid"
  *     (cert_abandon()); commit; answer.
+ *   When the signer is still running after signing_wait, the answer is
+ *   the order as phase 1 left it ("processing", Retry-After), and the
+ *   rest (waiting for the signer up to its deadline, then txn 2) is the
+ *   response's continuation, which fcgi_run() runs in the same responder
+ *   once that answer was sent (struct resp: cont).  A responder that dies
+ *   meanwhile leaves the order to the worker's reconciler.
  * Only the transaction that turns the order from ready to processing
  * reserves a serial and runs the signer, so an order is never signed
  * twice; a serial once reserved is never reused ("failed" keeps it).
@@ -27,10 +34,13 @@
  * missing or mistyped members are a failure) or a certificate whose
  * serial or key is not the one reserved.
  */
+#include <assert.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gnutls/gnutls.h>
 #include <gnutls/crypto.h>
@@ -269,6 +279,10 @@ struct cert_fin {
 	char		 spki[ACMEGW_THUMB_LEN + 1];
 	char		*req;		/* the signer request, JSON text */
 	char		*replaces;	/* the order's certID, or NULL */
+	const struct conf *conf;	/* phase 2: borrowed */
+	struct store	*store;		/* phase 2: borrowed */
+	struct helper	*h;		/* the signer, once started */
+	char		 herr[256];	/* why it could not start */
 };
 
 static void
@@ -278,6 +292,7 @@ cert_fin_free(void *arg)
 
 	if (f == NULL)
 		return;
+	helper_free(f->h);		/* kills a signer still running */
 	free(f->req);
 	free(f->replaces);
 	free(f);
@@ -741,7 +756,7 @@ cert_chain_join(const char *leaf, const char *chain)
 
 /* Transaction 2 of one finalize: inputs, and the order it leaves. */
 struct cert_done {
-	struct ctx		*ctx;
+	struct store		*st;
 	const struct cert_fin	*f;
 	int			 ok;		/* store the certificate */
 	const struct cert_ans	*ans;
@@ -757,7 +772,7 @@ static int
 cert_done_txn(DB_TXN *txn, void *arg)
 {
 	struct cert_done	*d = arg;
-	struct store		*st = d->ctx->store;
+	struct store		*st = d->st;
 	struct json_object	*c = NULL;
 	const struct cert_fin	*f = d->f;
 	unsigned char		 key[ACMEGW_ID_LEN + CERT_SERIAL_HEXLEN];
@@ -823,48 +838,114 @@ out:
 	return rc;
 }
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+static uint64_t
+cert_clock_ms(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		fatal("clock_gettime");
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /*
- * Phase 2 of finalize (ctx->after; no transaction open): run the signer
- * with f->req and its deadline, check the answer, then transaction 2 (see
- * the file comment), and answer: 200 with the valid order and its
- * Location, or the signer's refusal as a problem (the order is invalid),
- * or serverInternal (the order is invalid, the serial "failed").
+ * Start the signer for f (f->h), or, when it cannot be started, leave
+ * f->h NULL with the reason in f->herr.
  */
 static void
-cert_finalize_after(struct ctx *ctx, void *arg)
+cert_sign_start(struct cert_fin *f)
 {
-	const struct conf	*conf = ctx->conf;
-	struct cert_fin		*f = arg;
+	const struct conf	*conf = f->conf;
+	char			*argv[4];
+
+	argv[0] = conf->signer_path;
+	argv[1] = conf->path != NULL ? "-f" : NULL;
+	argv[2] = conf->path;
+	argv[3] = NULL;
+	f->herr[0] = '\0';
+	if (conf->signer_path == NULL)
+		snprintf(f->herr, sizeof(f->herr), "no signer_path is "
+		    "configured");
+	else
+		f->h = helper_start(conf->signer_path, argv, f->req,
+		    strlen(f->req), conf->signing_timeout, f->herr,
+		    sizeof(f->herr));
+}
+
+/*
+ * Drive the signer h (helper_step() and poll()) for at most ms
+ * milliseconds, or, when ms is 0, until it is done: its own deadline
+ * (signing_timeout from its start) ends it at the latest.  Returns 1 when
+ * h is done, 0 when it still runs after ms.
+ */
+static int
+cert_sign_wait(struct helper *h, unsigned int ms)
+{
+	struct pollfd	 pfd[HELPER_POLLFDS];
+	uint64_t	 now, end;
+	size_t		 n;
+	int		 w;
+
+	end = cert_clock_ms() + ms;
+	while (!helper_step(h)) {
+		w = helper_wait_ms(h);
+		if (ms != 0) {
+			if ((now = cert_clock_ms()) >= end)
+				return 0;
+			if ((uint64_t)w > end - now)
+				w = (int)(end - now);
+		}
+		n = helper_pollfds(h, pfd, HELPER_POLLFDS);
+		if (poll(pfd, n, w) == -1 && errno != EINTR) {
+			log_warn("order signer: poll");
+			helper_kill(h, "poll failed");
+		}
+	}
+	return 1;
+}
+
+/*
+ * The end of a finalize once the signer is done (or could not start):
+ * check its answer, run transaction 2 (see the file comment) and, when
+ * ctx is not NULL (the finalize request still waits), answer: 200 with
+ * the valid order and its Location, or the signer's refusal as a problem
+ * (the order is invalid), or serverInternal (the order is invalid, the
+ * serial "failed").  With ctx NULL (the continuation after a "processing"
+ * answer) the outcome is only stored and logged; the client sees it when
+ * it polls the order.
+ */
+static void
+cert_complete(struct cert_fin *f, struct ctx *ctx)
+{
 	struct cert_ans		 ans;
 	struct cert_facts	 facts;
 	struct cert_done	 d;
-	char			*argv[4], *out = NULL, why[256], err[256];
+	const char		*out = NULL;
+	char			 why[256], err[256];
 	char			*chain = NULL, *alt = NULL;
 	size_t			 outsz = 0;
-	int			 status = 0, rc;
+	int			 rc;
 
 	memset(&ans, 0, sizeof(ans));
 	memset(&facts, 0, sizeof(facts));
 	memset(&d, 0, sizeof(d));
-	d.ctx = ctx;
+	d.st = f->store;
 	d.f = f;
 	d.ans = &ans;
 	d.facts = &facts;
 	d.prob = ACME_PROB_SERVER_INTERNAL;
 	d.detail = "signing did not complete";
 
-	argv[0] = conf->signer_path;
-	argv[1] = conf->path != NULL ? "-f" : NULL;
-	argv[2] = conf->path;
-	argv[3] = NULL;
 	err[0] = why[0] = '\0';
-	if (conf->signer_path == NULL)
-		snprintf(why, sizeof(why), "no signer_path is configured");
-	else if (helper_run(conf->signer_path, argv, f->req, strlen(f->req),
-	    conf->signing_timeout, &out, &outsz, &status, err,
-	    sizeof(err)) == -1)
+	if (f->h == NULL)
+		snprintf(why, sizeof(why), "%s", f->herr);
+	else if (helper_answer(f->h, &out, &outsz, NULL, err,
+	    sizeof(err)) == -1) {
 		snprintf(why, sizeof(why), "the signer failed: %s", err);
-	else if (cert_answer_parse(out, outsz, &ans, why, sizeof(why)) == -1)
+		if (helper_is_timed_out(f->h))
+			d.detail = "signing did not complete in time";
+	} else if (cert_answer_parse(out, outsz, &ans, why, sizeof(why)) == -1)
 		;
 	else if (!ans.ok) {
 		d.prob = ans.prob;
@@ -890,33 +971,89 @@ cert_finalize_after(struct ctx *ctx, void *arg)
 		    f->order, f->serial, err);
 	}
 
-	rc = store_txn_run(ctx->store, 0, cert_done_txn, &d);
-	resp_reset(ctx->resp);
-	if (rc != 0) {
+	rc = store_txn_run(f->store, 0, cert_done_txn, &d);
+	if (rc != 0)
 		log_warnx("order %s: serial %s: the outcome could not be "
 		    "stored: %s", f->order, f->serial, store_strerror(rc));
+	else if (d.lost)
+		log_warnx("order %s: serial %s: signed after the reservation "
+		    "was given up; the serial is possibly issued", f->order,
+		    f->serial);
+	else if (d.ok)
+		log_info("order %s: certificate %s issued%s", f->order,
+		    f->serial, ctx == NULL ? " (after answering processing)" :
+		    "");
+	if (ctx == NULL)
+		goto out;
+
+	resp_reset(ctx->resp);
+	if (rc != 0)
 		problem_set(ctx->resp, rc == STORE_BUSY || rc == STORE_FATAL ?
 		    ACME_PROB_UNAVAILABLE : ACME_PROB_SERVER_INTERNAL,
 		    "the issuance could not be recorded; the order will "
 		    "become invalid");
-	} else if (d.lost) {
-		log_warnx("order %s: serial %s: signed after the reservation "
-		    "was given up; the serial is possibly issued", f->order,
-		    f->serial);
+	else if (d.lost)
 		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
 		    "signing took too long; place a new order");
-	} else if (!d.ok)
+	else if (!d.ok)
 		problem_set(ctx->resp, d.prob, "%s", d.detail);
-	else {
-		log_info("order %s: certificate %s issued", f->order,
-		    f->serial);
+	else
 		(void)order_reply(ctx, d.order, 200, f->order);
-	}
+out:
 	json_object_put(d.order);
 	json_object_put(ans.json);
 	free(alt);
 	free(chain);
-	free(out);
+}
+
+/*
+ * The continuation of a finalize answered "processing" (struct resp:
+ * cont; run by fcgi_run() after the response went out, no transaction
+ * open): wait for the signer until it is done or killed at its deadline
+ * (signing_timeout from its start), then finish as cert_complete() does.
+ */
+static void
+cert_finalize_cont(void *arg)
+{
+	struct cert_fin	*f = arg;
+
+	assert(f != NULL && f->h != NULL);
+	(void)cert_sign_wait(f->h, 0);
+	cert_complete(f, NULL);
+}
+
+/*
+ * Phase 2 of finalize (ctx->after; no transaction open): start the signer
+ * with f->req and its deadline (signing_timeout) and wait for it at most
+ * signing_wait.  When it is done by then, finish (cert_complete()) and
+ * answer with the outcome.  Otherwise the answer stays the one phase 1
+ * built (200, the order "processing", Retry-After) and f moves to the
+ * response as its continuation (ctx->after_arg becomes NULL): fcgi_run()
+ * finishes the issuance once that answer was sent.
+ */
+static void
+cert_finalize_after(struct ctx *ctx, void *arg)
+{
+	struct cert_fin	*f = arg;
+
+	f->conf = ctx->conf;
+	f->store = ctx->store;
+	cert_sign_start(f);
+	if (f->h != NULL && !cert_sign_wait(f->h, ctx->conf->signing_wait)) {
+		if (ctx->resp->cont == NULL) {
+			log_info("order %s: serial %s: still signing after "
+			    "%u ms; answering processing", f->order,
+			    f->serial, ctx->conf->signing_wait);
+			ctx->resp->cont = cert_finalize_cont;
+			ctx->resp->cont_free = cert_fin_free;
+			ctx->resp->cont_arg = f;
+			ctx->after_arg = NULL;	/* the response owns f */
+			return;
+		}
+		/* A response has one continuation: wait here instead. */
+		(void)cert_sign_wait(f->h, 0);
+	}
+	cert_complete(f, ctx);
 }
 
 /* ------------------------------------------------------------------ */

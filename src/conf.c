@@ -61,6 +61,7 @@ enum ckind {
 #define CF_REQUIRED	0x01	/* must be given */
 #define CF_EMPTY_OK	0x02	/* an empty value unsets it (NULL) */
 #define CF_BASE_URL	0x04	/* no query or fragment, canonical path */
+#define CF_ZERO_OK	0x08	/* CK_NUM: 0 (off) besides [min, max] */
 
 /* A unit suffix and what it multiplies the number by. */
 struct unit {
@@ -281,6 +282,9 @@ static const struct conf_key conf_keys[] = {
 	{ "signing_timeout", CK_NUM, 0, FIELD(signing_timeout), 0,
 	    1000, 120000, units_ms, NULL,
 	    "milliseconds from 1s to 120s, e.g. 5s or 5000" },
+	{ "signing_wait", CK_NUM, 0, FIELD(signing_wait), 0,
+	    100, 120000, units_ms, NULL,
+	    "milliseconds from 100ms to signing_timeout, e.g. 3s or 3000" },
 	{ "default_profile", CK_WORD, 0, FIELD(default_profile), 0,
 	    0, 0, NULL, NULL,
 	    "the name of a profile, e.g. default" },
@@ -296,6 +300,10 @@ static const struct conf_key conf_keys[] = {
 	{ "crl_on_revoke", CK_ENUM, 0, FIELD(crl_on_revoke), 0,
 	    0, 0, NULL, names_yesno,
 	    "yes or no" },
+	{ "crl_interval", CK_NUM, CF_ZERO_OK, FIELD(crl_interval), 0,
+	    3600, 30 * 86400ULL, units_smhd, NULL,
+	    "0 (no timer) or a duration from 1h to 30d shorter than "
+	    "crl_validity, e.g. 1d" },
 	{ "ari_window", CK_NUM, 0, FIELD(ari_window), 0,
 	    1, 100, NULL, NULL,
 	    "a percentage from 1 to 100, e.g. 33" },
@@ -759,7 +767,8 @@ parse_num(void *c, const struct conf_key *k, const struct pos *p,
 			    "%s)", k->name, buf, k->want);
 		n *= mul;
 	}
-	if (n < k->min || n > k->max)
+	if ((n < k->min && !(n == 0 && (k->flags & CF_ZERO_OK))) ||
+	    n > k->max)
 		return pos_err(p, "%s: \"%s\" is out of range (use %s)",
 		    k->name, buf, k->want);
 	if (k->size == sizeof(unsigned int)) {
@@ -1294,12 +1303,14 @@ conf_profile(const struct conf *c, const char *name)
  * 10000 ms, max_validations 16, validation_attempts 3 and validator_path
  * LIBEXECDIR/acmegw-validate (a heap copy); for issuance no CA (ca_cert,
  * ca_key, ca_chain NULL), signer_path LIBEXECDIR/acmegw-sign,
- * signing_timeout 5000 ms, default_profile "default" (heap copies), the
+ * signing_timeout 5000 ms, signing_wait 3000 ms (at most
+ * signing_timeout when not given), default_profile "default" (heap
+ * copies), the
  * built-in profile "default" (see profile_add(); profile.default.* lines
  * change it, other names add profiles), revocation_reasons 0 1 3 4 5, no
  * crl_file,
- * crl_validity 7 d, crl_on_revoke yes, ari_window 33.  base_url and
- * state_dir stay
+ * crl_validity 7 d, crl_on_revoke yes, crl_interval 1 d, ari_window 33.
+ * base_url and state_dir stay
  * NULL: they have no default.  Exits through fatal() when
  * memory runs out.  Release with conf_clear().
  */
@@ -1332,10 +1343,12 @@ conf_init(struct conf *c)
 	c->max_validations = 16;
 	c->validation_attempts = 3;
 	c->signing_timeout = 5000;
+	c->signing_wait = 3000;
 	c->revocation_reasons = (1U << 0) | (1U << 1) | (1U << 3) |
 	    (1U << 4) | (1U << 5);
 	c->crl_validity = 7 * 86400;
 	c->crl_on_revoke = 1;
+	c->crl_interval = 86400;
 	c->ari_window = 33;
 	if ((c->worker_path = strdup(LIBEXECDIR "/acmegw-worker")) == NULL ||
 	    (c->validator_path = strdup(LIBEXECDIR "/acmegw-validate")) ==
@@ -1344,6 +1357,36 @@ conf_init(struct conf *c)
 	    (c->default_profile = strdup("default")) == NULL ||
 	    profile_add(c, "default", 7) == -1)
 		fatal("conf_init");
+}
+
+/*
+ * With a crl_file, the CRL timer (crl_interval, when not 0) must run
+ * more often than a CRL lives (crl_validity), or a CRL would expire
+ * between two runs.  Without a crl_file there is no timer and nothing to
+ * check.  seen[] holds the line of each key of conf_keys[] (0: not
+ * given); the message names the line of crl_interval, else of
+ * crl_validity, else none.  Returns 0, or -1 with the message in p.
+ */
+static int
+conf_crl_check(const struct conf *c, struct pos *p, const size_t *seen)
+{
+	size_t	 i, lint = 0, lval = 0;
+
+	if (c->crl_file == NULL || c->crl_interval == 0 ||
+	    c->crl_interval < c->crl_validity)
+		return 0;
+	for (i = 0; i < CONF_NKEYS; i++) {
+		if (strcmp(conf_keys[i].name, "crl_interval") == 0)
+			lint = seen[i];
+		else if (strcmp(conf_keys[i].name, "crl_validity") == 0)
+			lval = seen[i];
+	}
+	p->line = lint != 0 ? lint : lval;
+	return pos_err(p, "crl_interval (%u s%s) is not shorter than "
+	    "crl_validity (%u s): a CRL would expire before the next one "
+	    "is written (set crl_interval below crl_validity, or "
+	    "crl_interval = 0 to turn the timer off)", c->crl_interval,
+	    lint != 0 ? "" : ", the default", c->crl_validity);
 }
 
 /*
@@ -1478,6 +1521,24 @@ conf_parse_buf(struct conf *c, const char *name, const char *buf,
 			goto out;
 		}
 	}
+	/* signing_wait: at most signing_timeout (the default is clamped). */
+	if (c->signing_wait > c->signing_timeout) {
+		for (i = 0; i < CONF_NKEYS &&
+		    strcmp(conf_keys[i].name, "signing_wait") != 0; i++)
+			continue;
+		if (i == CONF_NKEYS || seen[i] == 0)
+			c->signing_wait = c->signing_timeout;
+		else {
+			p.line = seen[i];
+			pos_err(&p, "signing_wait: %u ms is larger than "
+			    "signing_timeout, %u ms (make signing_wait at most "
+			    "signing_timeout)", c->signing_wait,
+			    c->signing_timeout);
+			goto out;
+		}
+	}
+	if (conf_crl_check(c, &p, seen) == -1)
+		goto out;
 	if (conf_profile(c, NULL) == NULL) {
 		pos_err(&p, "default_profile: there is no profile \"%s\" "
 		    "(define profile.%s.* or name a defined profile)",

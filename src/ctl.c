@@ -2,8 +2,8 @@
  * ctl.c: acmegwctl, the administrator's tool.
  *
  * Owns the command line and the administrator's changes to the store: EAB
- * keys (add, with the domain suffixes their account may order; list,
- * remove), accounts registered from a public key (add, list, show,
+ * keys (add, with the domain suffixes their account may order and the
+ * configured profiles it may use; list, remove), accounts registered from a public key (add, list, show,
  * deactivate), and certificates (list, show, revoke through revoke.c,
  * renew-early setting "renew_at"; crl through crl_update(), which runs
  * acmegw-sign).  Every write goes through store_txn_run(); a
@@ -77,6 +77,8 @@ struct ctl_args {
 	const char	*comment;	/* eab add --comment */
 	const char	*domains;	/* eab add --domains */
 	struct json_object *domlist;	/* --domains checked; owned */
+	const char	*profiles;	/* eab add --profiles */
+	struct json_object *proflist;	/* --profiles checked; owned */
 	const char	*keyfile;	/* account add --key */
 	const char	**contacts;	/* account add --contact... */
 	size_t		 contactsz;
@@ -109,7 +111,7 @@ struct ctl_run {
 static const char *const ctl_usage_lines[] = {
 	"init [--ca [--ca-key-type ecdsa|rsa] [--ca-name text]]",
 	"eab add [--kid kid] [--alg HS256|HS384|HS512] [--comment text] "
-	    "[--domains suffix,...]",
+	    "[--domains suffix,...] [--profiles name,...]",
 	"eab list",
 	"eab remove kid",
 	"account add --key file [--contact uri ...]",
@@ -293,6 +295,93 @@ out:
 	return rc;
 }
 
+/*
+ * Check "eab add --profiles" s against the configuration c: profile
+ * names separated by commas (white space around each is ignored), each
+ * one of c's profiles (conf_profile()), none twice.  The order is kept:
+ * the first one is the account's default when c's default profile is not
+ * listed (order.c).  Returns 0 with *out a new JSON array of the names,
+ * or -1 after a message (a usage error).
+ */
+static int
+ctl_profiles_parse(const struct conf *c, const char *s,
+    struct json_object **out)
+{
+	struct json_object	*arr = NULL, *e;
+	const struct profile	*pr;
+	char			 name[64], san[128], offered[512];
+	const char		*p, *end;
+	size_t			 len, i, n, off = 0;
+	int			 m, rc = -1;
+
+	*out = NULL;
+	offered[0] = '\0';
+	for (i = 0; i < c->profilessz; i++) {
+		m = snprintf(offered + off, sizeof(offered) - off, "%s%s",
+		    i > 0 ? ", " : "", c->profiles[i].name);
+		if (m < 0 || (size_t)m >= sizeof(offered) - off)
+			break;
+		off += (size_t)m;
+	}
+	if ((arr = json_object_new_array()) == NULL) {
+		ctl_err("out of memory");
+		goto out;
+	}
+	for (p = s; ; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		for (len = end - p; len > 0 && (p[len - 1] == ' ' ||
+		    p[len - 1] == '\t'); len--)
+			continue;
+		if (len == 0) {
+			ctl_err("invalid --profiles: an empty name (give "
+			    "profile names separated by commas, from: %s)",
+			    offered);
+			goto out;
+		}
+		log_sanitize(san, sizeof(san), p, len);
+		if (len >= sizeof(name)) {
+			ctl_err("invalid --profiles: there is no profile "
+			    "\"%s\" (the configuration offers: %s)", san,
+			    offered);
+			goto out;
+		}
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if ((pr = conf_profile(c, name)) == NULL) {
+			ctl_err("invalid --profiles: there is no profile "
+			    "\"%s\" in %s (the configuration offers: %s)", san,
+			    c->path != NULL ? c->path : "the configuration",
+			    offered);
+			goto out;
+		}
+		n = json_object_array_length(arr);
+		for (i = 0; i < n; i++) {
+			e = json_object_array_get_idx(arr, i);
+			if (strcmp(json_object_get_string(e), pr->name) == 0) {
+				ctl_err("invalid --profiles: \"%s\" is listed "
+				    "twice (remove one)", san);
+				goto out;
+			}
+		}
+		if (json_object_array_add(arr,
+		    json_object_new_string(pr->name)) != 0) {
+			ctl_err("out of memory");
+			goto out;
+		}
+		if (*end == '\0')
+			break;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = 0;
+out:
+	json_object_put(arr);
+	return rc;
+}
+
 /* EPOCH as ISO 8601 UTC in buf, or "-" if it cannot be shown; returns buf. */
 static const char *
 ctl_isotime(int64_t epoch, char *buf, size_t bufsz)
@@ -439,8 +528,10 @@ ctl_parse(int argc, char *argv[], struct ctl_args *a)
 			    0)) == 0 &&
 			    (r = ctl_opt(argc, argv, &i, "--comment",
 			    &a->comment, 0)) == 0)
-				r = ctl_opt(argc, argv, &i, "--domains",
-				    &a->domains, 0);
+				if ((r = ctl_opt(argc, argv, &i, "--domains",
+				    &a->domains, 0)) == 0)
+					r = ctl_opt(argc, argv, &i,
+					    "--profiles", &a->profiles, 0);
 			break;
 		case CMD_ACCT_ADD:
 			if ((r = ctl_opt(argc, argv, &i, "--key", &a->keyfile,
@@ -642,8 +733,35 @@ ctl_created(struct json_object *rec, char *buf, size_t bufsz)
 }
 
 /*
- * One EAB record as a list line: kid alg binding created domains comment.
- * domains is the record's "domains" joined with commas, "-" when none.
+ * Print the strings of rec's array member name joined with commas
+ * (sanitised), or "-" when there is none.
+ */
+static void
+ctl_joined(FILE *fp, struct json_object *rec, const char *name)
+{
+	struct json_object	*arr, *e;
+	char			 san[253 * 4 + 8];
+	size_t			 i, n = 0;
+
+	if (json_get_array(rec, name, &arr) == 0) {
+		for (i = 0; i < json_object_array_length(arr); i++) {
+			e = json_object_array_get_idx(arr, i);
+			if (!json_object_is_type(e, json_type_string))
+				continue;
+			log_sanitize(san, sizeof(san),
+			    json_object_get_string(e),
+			    (size_t)json_object_get_string_len(e));
+			fprintf(fp, "%s%s", n++ ? "," : "", san);
+		}
+	}
+	if (n == 0)
+		fputs("-", fp);
+}
+
+/*
+ * One EAB record as a list line: kid alg binding created domains profiles
+ * comment.  domains and profiles are the record's "domains" and
+ * "profiles" joined with commas, "-" when none.
  */
 static void
 ctl_eab_line(FILE *fp, const char *key, size_t keysz,
@@ -652,9 +770,7 @@ ctl_eab_line(FILE *fp, const char *key, size_t keysz,
 	char			 skid[CTL_KID_MAX * 4 + 8];
 	char			 scom[CTL_COMMENT_MAX * 4 + 8];
 	char			 sacct[ACMEGW_ID_LEN * 4 + 8], salg[32];
-	char			 when[32], sdom[253 * 4 + 8];
-	struct json_object	*doms, *e;
-	size_t			 i, n = 0;
+	char			 when[32];
 
 	log_sanitize(skid, sizeof(skid), key, keysz);
 	ctl_field(rec, "account", "", sacct, sizeof(sacct));
@@ -662,18 +778,10 @@ ctl_eab_line(FILE *fp, const char *key, size_t keysz,
 	    ctl_field(rec, "alg", "-", salg, sizeof(salg)),
 	    sacct[0] != '\0' ? "bound " : "unbound", sacct,
 	    ctl_created(rec, when, sizeof(when)));
-	if (json_get_array(rec, "domains", &doms) == 0) {
-		for (i = 0; i < json_object_array_length(doms); i++) {
-			e = json_object_array_get_idx(doms, i);
-			if (!json_object_is_type(e, json_type_string))
-				continue;
-			log_sanitize(sdom, sizeof(sdom),
-			    json_object_get_string(e),
-			    (size_t)json_object_get_string_len(e));
-			fprintf(fp, "%s%s", n++ ? "," : "", sdom);
-		}
-	}
-	fprintf(fp, "%s\t%s\n", n ? "" : "-",
+	ctl_joined(fp, rec, "domains");
+	fputc('\t', fp);
+	ctl_joined(fp, rec, "profiles");
+	fprintf(fp, "\t%s\n",
 	    ctl_field(rec, "comment", "-", scom, sizeof(scom)));
 }
 
@@ -913,6 +1021,12 @@ ctl_eab_add(struct ctl_run *run, const struct ctl_args *a, time_t now)
 	/* The suffixes the account made with this key may order under. */
 	if (a->domlist != NULL && json_object_object_add(run->rec, "domains",
 	    json_object_get(a->domlist)) != 0) {
+		ctl_err("out of memory");
+		goto out;
+	}
+	/* The profiles its orders may use (order.c), in the given order. */
+	if (a->proflist != NULL && json_object_object_add(run->rec,
+	    "profiles", json_object_get(a->proflist)) != 0) {
 		ctl_err("out of memory");
 		goto out;
 	}
@@ -1678,6 +1792,11 @@ main(int argc, char *argv[])
 		    err[0] != '\0' ? err : path);
 		goto out;
 	}
+	if (a.cmd == CMD_EAB_ADD && a.profiles != NULL &&
+	    ctl_profiles_parse(&conf, a.profiles, &a.proflist) == -1) {
+		ex = CTL_EXIT_USAGE;
+		goto out;
+	}
 	if (ctl_check_owner(&conf) == -1)
 		goto out;
 	err[0] = '\0';
@@ -1759,5 +1878,6 @@ out:
 	conf_clear(&conf);
 	free(a.contacts);
 	json_object_put(a.domlist);
+	json_object_put(a.proflist);
 	return ex;
 }

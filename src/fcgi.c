@@ -297,14 +297,35 @@ fcgi_ms(const struct timespec *a, const struct timespec *b)
 }
 
 /*
+ * Run a post-response continuation (struct resp: cont) and log how long
+ * it took.  The request is finished (its answer went out) and no
+ * transaction is open; the quit signals stay blocked, so a SIGTERM that
+ * arrives meanwhile ends the loop only after the continuation (B12).
+ */
+static void
+fcgi_cont_run(void (*cont)(void *), void *arg)
+{
+	struct timespec	 t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cont(arg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_debug("fcgi_run: continuation done in %ldms", fcgi_ms(&t0, &t1));
+}
+
+/*
  * Serve FastCGI requests on fd 0 (the listen socket the web server hands
  * its responders) until *quit is set, the listen socket fails or the store
  * becomes unusable.  Each request is answered by router_handle() and logged
  * in one line: address, method, path, status, account, duration.
  * worker_ensure() runs before the first request and then at most every
- * FCGI_WORKER_EVERY seconds.  SIGTERM, SIGINT and SIGHUP (the signals
- * acmegw.fcgi's main sets *quit on) are blocked while a request is served
- * and delivered between requests; accept is interrupted by them
+ * FCGI_WORKER_EVERY seconds.  A response that carries a continuation
+ * (struct resp: cont) is sent and the request finished first; then, before
+ * the next accept and with no transaction open, cont(cont_arg) runs (not
+ * after a STORE_FATAL answer) and cont_free(cont_arg) follows.  SIGTERM,
+ * SIGINT and SIGHUP (the signals acmegw.fcgi's main sets *quit on) are
+ * blocked while a request is served and its continuation runs, and are
+ * delivered between requests; accept is interrupted by them
  * (FCGI_FAIL_ACCEPT_ON_INTR) so that *quit ends an idle loop.  Returns 0
  * when the loop ended normally (quit, or the listen socket went away), -1
  * when FastCGI could not be set up or after the response that met an
@@ -323,6 +344,7 @@ fcgi_run(const struct conf *conf, struct store *store,
 	time_t		 now, last_worker = 0;
 	char		 acct[ACMEGW_ID_LEN + 1];
 	char		 meth[32], path[FCGI_LOGFIELD], addr[64];
+	void		(*cont)(void *), (*cont_free)(void *), *cont_arg;
 	int		 rc = 0, arc, fatal_store;
 
 	if (FCGX_IsCGI()) {
@@ -408,10 +430,21 @@ fcgi_run(const struct conf *conf, struct store *store,
 		log_info("%s %s %s %d acct=%s %ldms", addr, meth, path,
 		    resp.status, acct, fcgi_ms(&t0, &t1));
 
+		/* The continuation outlives the response (see below). */
+		cont = resp.cont;
+		cont_free = resp.cont_free;
+		cont_arg = resp.cont_arg;
+		resp.cont = NULL;
+		resp.cont_free = NULL;
+		resp.cont_arg = NULL;
 		resp_clear(&resp);
 		free(req.body);
 		memset(&req, 0, sizeof(req));
 		FCGX_Finish_r(&fr);
+		if (cont != NULL && !fatal_store)
+			fcgi_cont_run(cont, cont_arg);
+		if (cont_free != NULL && cont_arg != NULL)
+			cont_free(cont_arg);
 		log_set_reqid(NULL);
 		if (fatal_store) {
 			log_warnx("fcgi_run: the store needs recovery; "

@@ -7,16 +7,18 @@
  * Owns the SDB_ORDERS record format (brief "Records": v, id, acct,
  * status, expires, created, identifiers (normalised, sorted, wildcards
  * keep "*."), authzs (same order), notBefore, notAfter, error; issue 4:
- * profile (when the client named one), replaces (a certID), cert (the
+ * profile (when the client named one, or the one its EAB key's
+ * "profiles" list imposed), replaces (a certID), cert (the
  * serial, once valid)) and its
  * SDB_ORDERS_BY_ACCT entry (account id || order id, empty value), both
  * written in one transaction.  order_refresh() is the one place that
  * computes an order's status from its authorizations and its expiry; the
  * worker only ever writes challenges and authorizations.
  *
- * Must never: accept a profile that is not configured (invalidProfile)
- * or a "replaces" that ari_replaces_check() refused, accept more than
- * max_identifiers identifiers (X2), let an identifier past ident_parse()
+ * Must never: accept a profile that is not configured, or one that the
+ * account's EAB key does not list (invalidProfile), or a "replaces"
+ * that ari_replaces_check() refused, accept more than max_identifiers
+ * identifiers (X2), let an identifier past ident_parse()
  * and ident_is_allowed() unchecked (R4 lives there), let an account read
  * or finalize another account's order (A6), or log identifiers
  * unsanitised.
@@ -807,6 +809,141 @@ order_bad_profile(struct ctx *ctx, const char *name, size_t len)
 	    "no profile \"%s\"; it offers: %s", logn, list);
 }
 
+/*
+ * The profiles the request's account may order with because of its
+ * external account binding: the "profiles" array of the SDB_EAB record
+ * named by the account's "eab" member, read in txn.  An account bound
+ * without EAB, a key without the member or with an empty list, and a
+ * key deleted since (order_eab_domains() refuses that one) give *list
+ * NULL: no restriction.  Returns 0 with *list (a new reference, or
+ * NULL), -1 with perr (a damaged record), or a store error code.
+ */
+static int
+order_eab_profiles(struct ctx *ctx, DB_TXN *txn, struct json_object **list,
+    struct perr *perr)
+{
+	struct json_object	*rec = NULL, *arr, *d;
+	const char		*kid;
+	char			 logk[80];
+	size_t			 i, n, kidsz;
+	int			 r, rc = -1;
+
+	*list = NULL;
+	if (ctx->acct == NULL ||
+	    json_get_str(ctx->acct, "eab", &kid, &kidsz) != 0) {
+		rc = 0;
+		goto out;
+	}
+	log_sanitize(logk, sizeof(logk), kid, kidsz);
+	rc = store_get_json(ctx->store, txn, SDB_EAB, kid, 0, &rec);
+	if (rc == DB_NOTFOUND) {
+		rc = 0;
+		goto out;
+	}
+	if (rc == EINVAL)
+		goto bad;
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	if ((r = json_get_array(rec, "profiles", &arr)) == 1) {
+		rc = 0;
+		goto out;
+	}
+	if (r != 0)
+		goto bad;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		d = json_object_array_get_idx(arr, i);
+		if (!json_object_is_type(d, json_type_string))
+			goto bad;
+	}
+	if (n > 0)
+		*list = json_object_get(arr);
+	rc = 0;
+	goto out;
+bad:
+	log_warnx("EAB key %s: \"profiles\" is not an array of strings",
+	    logk);
+	perr_set(perr, ACME_PROB_SERVER_INTERNAL, "the external account "
+	    "binding of this account cannot be read");
+	rc = -1;
+out:
+	json_object_put(rec);
+	return rc;
+}
+
+/* 1 when the JSON array of strings list holds name, else 0. */
+static int
+order_list_has(struct json_object *list, const char *name)
+{
+	size_t	 i, n = json_object_array_length(list);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(json_object_get_string(
+		    json_object_array_get_idx(list, i)), name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Apply the EAB key's profile list (non-empty, order_eab_profiles()) to
+ * newOrder: a profile the client named (*pname, already a configured
+ * one, *prof) must be listed, else invalidProfile naming the listed
+ * ones.  When the client named none, the default profile applies if it
+ * is listed; otherwise the first listed profile that is configured is
+ * used (*pname, *plen and *prof point at it; the name belongs to list),
+ * and when none is, invalidProfile.  Returns 0, or -1 with the problem
+ * set.
+ */
+static int
+order_profile_pick(struct ctx *ctx, struct json_object *list,
+    const char **pname, size_t *plen, const struct profile **prof)
+{
+	const struct profile	*pr;
+	const char		*name;
+	char			 allowed[256], logn[80];
+	size_t			 i, n = json_object_array_length(list), off = 0;
+	int			 m;
+
+	if (order_list_has(list, (*prof)->name))
+		return 0;
+	if (*pname == NULL) {
+		for (i = 0; i < n; i++) {
+			name = json_object_get_string(
+			    json_object_array_get_idx(list, i));
+			if ((pr = conf_profile(ctx->conf, name)) != NULL) {
+				*pname = name;
+				*plen = strlen(name);
+				*prof = pr;
+				return 0;
+			}
+		}
+	}
+	allowed[0] = '\0';
+	for (i = 0; i < n; i++) {
+		name = json_object_get_string(json_object_array_get_idx(list,
+		    i));
+		log_sanitize(logn, sizeof(logn), name, strlen(name));
+		m = snprintf(allowed + off, sizeof(allowed) - off, "%s%s",
+		    i > 0 ? ", " : "", logn);
+		if (m < 0 || (size_t)m >= sizeof(allowed) - off)
+			break;
+		off += (size_t)m;
+	}
+	if (*pname == NULL) {
+		problem_set(ctx->resp, ACME_PROB_INVALID_PROFILE, "the "
+		    "external account key of this account allows only the "
+		    "profiles %s, and this server offers none of them; ask "
+		    "the administrator", allowed);
+		return -1;
+	}
+	log_sanitize(logn, sizeof(logn), *pname, *plen);
+	problem_set(ctx->resp, ACME_PROB_INVALID_PROFILE, "the external "
+	    "account key of this account does not allow the profile \"%s\"; "
+	    "it allows: %s", logn, allowed);
+	return -1;
+}
+
 /* qsort() adapter for ident_cmp(). */
 static int
 order_ident_qcmp(const void *a, const void *b)
@@ -955,7 +1092,8 @@ out:
  * "notAfter" (order_validity(), and no longer than the profile's
  * validity), optional "profile" (a configured profile's name, else
  * invalidProfile; stored when given, the default profile applies
- * otherwise) and optional "replaces" (a certID that
+ * otherwise; when the account's EAB key lists profiles, see
+ * order_profile_pick()) and optional "replaces" (a certID that
  * ari_replaces_check() accepts; stored); other members are ignored.
  * Every identifier goes through ident_parse(), the policy (ident_is_allowed() with the
  * account's EAB domain list) and the challenge types; all refusals are
@@ -972,6 +1110,7 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 	const struct conf	*conf = ctx->conf;
 	const struct profile	*prof;
 	struct json_object	*list, *el, *io = NULL, *rec = NULL;
+	struct json_object	*eabprof = NULL;
 	struct order_subs	 subs;
 	struct ident		*ids = NULL;
 	struct perr		 e;
@@ -1000,6 +1139,15 @@ order_new(struct ctx *ctx, DB_TXN *txn)
 		order_bad_profile(ctx, pname, plen);
 		goto out;
 	}
+	rc = order_eab_profiles(ctx, txn, &eabprof, &e);
+	if (rc == -1)
+		problem_perr(ctx->resp, &e);
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	if (eabprof != NULL && order_profile_pick(ctx, eabprof, &pname, &plen,
+	    &prof) == -1)
+		goto out;
 	if ((r = json_get_str(ctx->payload, "replaces", &replaces,
 	    &rlen)) == -1) {
 		problem_set(ctx->resp, ACME_PROB_MALFORMED,
@@ -1133,6 +1281,7 @@ nomem:
 out:
 	json_object_put(io);
 	json_object_put(rec);
+	json_object_put(eabprof);
 	json_object_put(subs.list);
 	order_eab_domains_free(doms, domsz);
 	free(azs);

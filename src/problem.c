@@ -124,7 +124,10 @@ resp_init(struct resp *r)
 	r->status = 200;
 }
 
-/* Free what the response holds; it is left initialised and empty. */
+/*
+ * Free what the response holds, a continuation's argument included (the
+ * continuation is not run); it is left initialised and empty.
+ */
 void
 resp_clear(struct resp *r)
 {
@@ -135,6 +138,8 @@ resp_clear(struct resp *r)
 		free(r->hdrs[i].value);
 	}
 	free(r->body);
+	if (r->cont_free != NULL && r->cont_arg != NULL)
+		r->cont_free(r->cont_arg);	/* never run */
 	resp_init(r);
 }
 

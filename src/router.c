@@ -30,7 +30,11 @@
  * after(ctx, after_arg), which opens its own transactions and replaces
  * the response.  A refused handler (child aborted), a retried attempt or
  * a failed commit discards the arg unrun (router_after_drop()), so the
- * second phase runs exactly once per committed first phase.
+ * second phase runs exactly once per committed first phase.  A second
+ * phase may leave work for after the response was sent (finalize still
+ * signing after signing_wait): it moves after_arg into the response's
+ * continuation (struct resp: cont, run by fcgi_run()) and clears
+ * ctx->after_arg.
  */
 #include <errno.h>
 #include <stdarg.h>

@@ -15,14 +15,19 @@
  * challenges, authorizations and jobs -- and, through the issuance
  * reconciler (worker_reconcile(), every 10 s, SECURITY.md S9), the
  * reserved certificates and processing orders of issuances that never
- * completed: cert_abandon() makes them "failed" and "invalid").
+ * completed: cert_abandon() makes them "failed" and "invalid"); and the
+ * CRL timer: when crl_file is set and crl_interval is not 0, a CRL older
+ * than crl_interval (by the file's mtime; or none at all) is replaced
+ * through crl_update() (revoke.c), the one call of the loop that may take
+ * longer than a tick (at most signing_timeout, the signer's deadline).
  *
  * Must never: let a responder's descriptors (fd 0 is the FastCGI listen
  * socket) or environment reach the worker; block a responder for long;
  * touch the caller's Berkeley DB handles after fork() (B14): the worker is
  * exec'd and opens its own store; hold a transaction open while a
- * validation runs (B15); block its loop for longer than a tick (200 ms),
- * so the lock detector and failchk keep their pace; drop a queued job
+ * validation runs (B15); block its loop for longer than a tick (200 ms;
+ * the CRL timer's signer run excepted), so the lock detector and failchk
+ * keep their pace; drop a queued job
  * (beyond max_validations jobs wait) or leave a challenge processing for
  * ever; ignore SIGCHLD (helper.c reaps each helper by its pid).
  */
@@ -58,6 +63,8 @@
 #define WORKER_RECONCILE_SCAN	2000	/* cert records looked at per pass */
 #define WORKER_RECONCILE_MAX	64	/* issuances given up per pass */
 #define WORKER_IDLE_MS		1000	/* responder.seen check */
+#define WORKER_CRL_MS		1000	/* crl_file mtime check */
+#define WORKER_CRL_SKEW		300	/* s an mtime may lie ahead */
 #define WORKER_LOCK_TRIES	5	/* flock attempts, 50 ms apart */
 #define WORKER_FIFO		"worker.fifo"
 #define WORKER_SCAN_MS		1000	/* SDB_JOBS rescan without a poke */
@@ -1622,15 +1629,81 @@ out:
 }
 
 /*
+ * Whether the CRL timer should write a new CRL at now: conf->crl_file is
+ * set, conf->crl_interval is not 0, and the CRL at crl_file was last
+ * written (mtime; (time_t)-1 when there is no file) crl_interval or more
+ * seconds ago -- or more than WORKER_CRL_SKEW seconds in the future (the
+ * clock went back: the age cannot be trusted).  Returns 1 or 0.
+ */
+int
+worker_crl_is_due(const struct conf *conf, time_t now, time_t mtime)
+{
+	assert(conf != NULL);
+	if (conf->crl_file == NULL || conf->crl_interval == 0)
+		return 0;
+	if (mtime == (time_t)-1)
+		return 1;
+	if (mtime > now)
+		return mtime - now > WORKER_CRL_SKEW;
+	return now - mtime >= (time_t)conf->crl_interval;
+}
+
+/*
+ * The CRL timer, once a second: stat conf->crl_file and, when
+ * worker_crl_is_due(), write a new CRL with crl_update().  A failure is
+ * logged and the next attempt waits crl_interval (*retry_at); it never
+ * stops the worker.  Blocks for at most the signer's deadline.
+ */
+static void
+worker_crl(struct worker *w, time_t now, time_t *retry_at)
+{
+	const struct conf	*conf = w->conf;
+	struct stat		 sb;
+	time_t			 mtime = (time_t)-1;
+	int64_t			 number;
+	char			 err[512];
+
+	if (conf->crl_file == NULL || conf->crl_interval == 0 ||
+	    now < *retry_at)
+		return;
+	if (stat(conf->crl_file, &sb) == 0)
+		mtime = sb.st_mtime;
+	else if (errno != ENOENT) {
+		log_warn("worker: CRL timer: %s", conf->crl_file);
+		*retry_at = now + (time_t)conf->crl_interval;
+		return;
+	}
+	if (!worker_crl_is_due(conf, now, mtime))
+		return;
+	if (mtime == (time_t)-1)
+		log_info("worker: CRL timer: there is no CRL at %s yet: "
+		    "writing one", conf->crl_file);
+	else
+		log_info("worker: CRL timer: the CRL at %s was written %lld "
+		    "s ago (crl_interval %u s): writing a new one",
+		    conf->crl_file, (long long)(now - mtime),
+		    conf->crl_interval);
+	if (crl_update(conf, w->st, now, &number, err, sizeof(err)) == -1) {
+		*retry_at = now + (time_t)conf->crl_interval;
+		log_warnx("worker: CRL timer: no new CRL: %s; next attempt in "
+		    "%u s", err, conf->crl_interval);
+		return;
+	}
+	log_info("worker: CRL timer: CRL number %lld written to %s",
+	    (long long)number, conf->crl_file);
+}
+
+/*
  * Run the worker of conf->state_dir until SIGTERM or SIGINT, or until no
  * responder has been seen for conf->worker_idle_exit seconds while no
  * validation job is queued or running: take the flock on
  * state_dir/worker.lock (if another worker holds it, return 0 at once),
  * open the store and state_dir/worker.fifo, then every 200 ms run the
  * lock detector, every second failchk, every 10 s expire nonces and run
- * the issuance reconciler (worker_reconcile()), every
- * 60 s checkpoint, and run the validation jobs (worker_jobs()) whenever
- * the FIFO is poked, a validator finishes, or a second passed.  One
+ * the issuance reconciler (worker_reconcile()), every second the CRL
+ * timer (worker_crl()), every 60 s checkpoint, and run the validation
+ * jobs (worker_jobs()) whenever the FIFO is poked, a validator finishes,
+ * or a second passed.  One
  * poll() waits on the FIFO and the validators, never longer than the next
  * timer.  When the environment needs recovery, a fresh worker takes over
  * (worker_recover()) and this one returns -1 at once.  Validations still
@@ -1645,8 +1718,8 @@ worker_main(const struct conf *conf)
 	struct pollfd		*pfd = NULL;
 	char			 err[512];
 	int64_t			 now_ms, next_fail, next_ckp, next_nonce;
-	int64_t			 next_idle, next_detect, next_rec;
-	time_t			 now;
+	int64_t			 next_idle, next_detect, next_rec, next_crl;
+	time_t			 now, crl_retry = 0;
 	size_t			 n, npfd;
 	int			 lockfd = -1, rc, ret = -1, wait_ms;
 
@@ -1709,7 +1782,7 @@ worker_main(const struct conf *conf)
 
 	next_fail = next_nonce = next_idle = next_detect = w.started;
 	next_ckp = w.started + WORKER_CHECKPOINT_MS;
-	next_rec = w.started;
+	next_rec = next_crl = w.started;
 	w.next_scan = w.started;
 	while (!worker_quit) {
 		now_ms = worker_ms();
@@ -1747,6 +1820,12 @@ worker_main(const struct conf *conf)
 			next_rec = now_ms + WORKER_RECONCILE_MS;
 			(void)worker_reconcile(w.st, conf->signing_timeout, now,
 			    NULL);
+		}
+		if (now_ms >= next_crl) {
+			next_crl = now_ms + WORKER_CRL_MS;
+			worker_crl(&w, now, &crl_retry);
+			if (w.st->panic)
+				continue;
 		}
 		if (now_ms >= next_ckp) {
 			next_ckp = now_ms + WORKER_CHECKPOINT_MS;

@@ -38,6 +38,8 @@ base_url = $base
 state_dir = $state
 worker_path = $top_builddir/src/acmegw-worker
 worker_idle_exit = 10s
+profile.tls.validity = 30d
+profile.short.validity = 7d
 EOF
 tab=$(printf '\t')
 iso='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9:]\{8\}Z'	# ISO 8601 UTC
@@ -231,10 +233,10 @@ cp "$t/out" "$t/list"
 n=$(wc -l <"$t/list" | tr -d ' ')
 if [ "$n" = 4 ]; then ok "eab list: one line per key"; else
 	bad "eab list: $n lines, want 4"; cat "$t/list"; fi
-has "eab list: kid alg unbound created domains comment" "$t/list" \
-    "^test-1${tab}HS384${tab}unbound${tab}$iso${tab}-${tab}hello world\$"
-has "eab list: no domains and no comment shown as -" "$t/list" \
-    "^$kid1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-\$"
+has "eab list: kid alg unbound created domains profiles comment" "$t/list" \
+    "^test-1${tab}HS384${tab}unbound${tab}$iso${tab}-${tab}-${tab}hello world\$"
+has "eab list: no domains, profiles or comment shown as -" "$t/list" \
+    "^$kid1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-${tab}-\$"
 has "eab list: comment sanitised" "$t/list" \
     "^test\.512${tab}HS512${tab}.*${tab}caf\\\\xc3\\\\xa9\$"
 hasnt "eab list: no HS256 secret" "$t/list" "$key1"
@@ -319,14 +321,52 @@ expect "eab add --domains: 100 names" 0 -f "$conf" eab add --kid dom-100 \
     --domains "${doms%,}"
 expect "eab list: with domains" 0 -f "$conf" eab list
 has "eab list: domains joined by commas" "$t/out" \
-    "^dom-1${tab}HS256${tab}unbound${tab}$iso${tab}team\.example\.com,lab\.example${tab}team\$"
+    "^dom-1${tab}HS256${tab}unbound${tab}$iso${tab}team\.example\.com,lab\.example${tab}-${tab}team\$"
 has "eab list: one domain" "$t/out" \
-    "^dom-2${tab}HS256${tab}unbound${tab}$iso${tab}xn--bcher-kva\.example${tab}-\$"
+    "^dom-2${tab}HS256${tab}unbound${tab}$iso${tab}xn--bcher-kva\.example${tab}-${tab}-\$"
 has "eab list: 100 domains" "$t/out" \
-    "^dom-100${tab}.*${tab}d1\.example,d2\.example,.*,d100\.example${tab}-\$"
-has "eab list: the 253-byte name" "$t/out" "^dom-253${tab}.*${tab}$n253${tab}-\$"
+    "^dom-100${tab}.*${tab}d1\.example,d2\.example,.*,d100\.example${tab}-${tab}-\$"
+has "eab list: the 253-byte name" "$t/out" "^dom-253${tab}.*${tab}$n253${tab}-${tab}-\$"
 has "eab list: a key without domains" "$t/out" \
-    "^test-1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-\$"
+    "^test-1${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}-${tab}-\$"
+
+# ------------------------------------------------- eab add --profiles
+# The profiles the account made with a key may order with: names of the
+# configuration's profiles (default, tls, short here), kept in order.
+"$CTL" -f "$conf" eab list >"$t/before" 2>>"$t/allerr"
+profbad() {
+	expect "eab add --profiles: $1" 2 -f "$conf" eab add --profiles "$2"
+	has "eab add --profiles: $1 explained" "$t/err" "$3"
+	if [ -s "$t/out" ]; then bad "eab add --profiles: $1 printed a key"; fi
+}
+profbad "unknown profile" "tls,nope" \
+    'no profile "nope" in .*offers: default, tls, short)$'
+profbad "empty name" "tls,,short" "an empty name"
+profbad "empty list" "" "an empty name"
+profbad "trailing comma" "tls," "an empty name"
+profbad "listed twice" "tls, short,tls" '"tls" is listed twice'
+profbad "case matters" "TLS" 'no profile "TLS"'
+profbad "a name too long for any profile" \
+    "$(printf 'p%.0s' $(seq 1 80))" "no profile"
+profbad "control bytes shown escaped" "$(printf 'a\001b')" \
+    'no profile "a\\x01b"'
+expect "eab add --profiles: without value" 2 -f "$conf" eab add --profiles
+expect "eab add --profiles: given twice" 2 -f "$conf" eab add \
+    --profiles tls --profiles short
+"$CTL" -f "$conf" eab list >"$t/after" 2>>"$t/allerr"
+if cmp -s "$t/before" "$t/after"; then
+	ok "eab add --profiles: refusals made no key"
+else bad "eab add --profiles: a refused --profiles made a key"; fi
+
+expect "eab add --profiles: two, white space ignored" 0 -f "$conf" eab add \
+    --kid prof-1 --profiles ' short , tls' --domains team.example.com
+expect "eab add --profiles=form, one" 0 -f "$conf" eab add --kid prof-2 \
+    --profiles=default
+expect "eab list: with profiles" 0 -f "$conf" eab list
+has "eab list: profiles joined by commas, in the given order" "$t/out" \
+    "^prof-1${tab}HS256${tab}unbound${tab}$iso${tab}team\.example\.com${tab}short,tls${tab}-\$"
+has "eab list: one profile" "$t/out" \
+    "^prof-2${tab}HS256${tab}unbound${tab}$iso${tab}-${tab}default${tab}-\$"
 
 # ---------------------------------------------------------------- accounts
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \

@@ -278,4 +278,56 @@ else
 	rc=1
 fi
 
+# -- the CRL timer (crl_interval, 1d by default): a worker that starts
+#    with a stale CRL (written 2 days ago) writes a new one within seconds
+WORKER_REAL=$(readlink -f "$WORKER_BIN")
+# worker_pids: the acmegw-worker processes of this server
+worker_pids()
+{
+	for _d in /proc/[0-9]*; do
+		[ "$(readlink "$_d/exe" 2>/dev/null)" = "$WORKER_REAL" ] ||
+		    continue
+		tr '\0' ' ' <"$_d/cmdline" 2>/dev/null | grep -qF "$CONF" &&
+		    echo "${_d#/proc/}"
+	done
+}
+for _w in $(worker_pids); do
+	stop_pid "$_w"
+done
+touch -d '2 days ago' "$CRL_FILE"
+n1=$(crl_number)
+old=$(stat -c %Y "$CRL_FILE")
+"$WORKER_BIN" -f "$CONF" 2>"$T/crl-worker.err" &
+cw=$!
+_i=0 fresh=0
+while [ $_i -lt 150 ]; do
+	_m=$(stat -c %Y "$CRL_FILE" 2>/dev/null || echo 0)
+	if [ "$_m" -gt $((old + 86400)) ]; then
+		fresh=1
+		break
+	fi
+	sleep 0.1
+	_i=$((_i + 1))
+done
+n2=$(crl_number)
+if [ $fresh = 1 ] && [ -n "$n1" ] && [ -n "$n2" ] &&
+    [ "$(printf '%d' "0x$n2")" -gt "$(printf '%d' "0x$n1")" ] &&
+    [ "$(crl_serials | wc -l)" -eq $((nrev + 2)) ]; then
+	pass "CRL timer: a worker started with a 2-day-old CRL wrote a new" \
+	    "one within $((_i / 10)) s (number 0x$n1 -> 0x$n2)"
+else
+	echo "FAIL CRL timer: CRL at $CRL_FILE not rewritten (mtime $_m," \
+	    "was $old; number '$n1' -> '${n2:-}')"
+	cat "$T/crl-worker.err"
+	rc=1
+fi
+if grep -q "worker: CRL timer: the CRL at .* written [0-9]* s ago" \
+    "$T/crl-worker.err" "$T/main/lighttpd.out" 2>/dev/null; then
+	pass "CRL timer: the worker logged why it wrote the CRL"
+else
+	echo "FAIL CRL timer: no log line of the worker"
+	rc=1
+fi
+stop_pid "$cw"
+
 exit $rc

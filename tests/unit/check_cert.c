@@ -7,10 +7,13 @@
  * Every store test gets a fresh environment under /tmp; the time is
  * injected (NOW).  Handlers run as the router runs them: in a child
  * transaction of a request transaction, then the second phase
- * (ctx->after) with no transaction open.  The signer is this very program:
+ * (ctx->after) with no transaction open; a finalize answered "processing"
+ * leaves a continuation in the response (struct resp: cont), which the
+ * tests run as fcgi_run() does.  The signer is this very program:
  * run with "-f FILE" it acts as a fake acmegw-sign whose behaviour is the
  * word in FILE ("ok", "alt", "refuse", "badtype", "garbage", "extra",
- * "wrongserial", "fail"), signing with a CA made in the test directory.
+ * "wrongserial", "fail"; "slow" signs after 0.6 s, "hang" after 3 s),
+ * signing with a CA made in the test directory.
  * SECURITY.md ids are in the test names.
  */
 #define _GNU_SOURCE		/* nftw() */
@@ -104,6 +107,11 @@ fake_signer(const char *cfg)
 	while ((r = read(0, in + n, sizeof(in) - 1 - n)) > 0)
 		n += (size_t)r;
 	in[n] = '\0';
+	if (strcmp(mode, "slow") == 0 || strcmp(mode, "hang") == 0) {
+		/* slow: past signing_wait; hang: past signing_timeout. */
+		usleep(strcmp(mode, "slow") == 0 ? 600000 : 3000000);
+		snprintf(mode, strlen(mode) + 1, "ok");
+	}
 	if (strcmp(mode, "fail") == 0)
 		return 1;
 	if (strcmp(mode, "garbage") == 0) {
@@ -1001,6 +1009,161 @@ START_TEST(test_cert_finalize_signer_bad)
 }
 END_TEST
 
+/* Run the continuation a "processing" answer registered, as fcgi_run(). */
+static void
+run_cont(struct tctx *t)
+{
+	ck_assert_ptr_nonnull(t->resp.cont);
+	t->resp.cont(t->resp.cont_arg);
+	t->resp.cont_free(t->resp.cont_arg);
+	t->resp.cont = NULL;
+	t->resp.cont_free = NULL;
+	t->resp.cont_arg = NULL;
+}
+
+/* The signer outlasts signing_wait: processing now, valid afterwards. */
+START_TEST(test_cert_finalize_slow_processing)
+{
+	struct tctx	 t;
+	struct json_object *o, *c;
+	char		 serial[64];
+
+	store_setup();
+	order_put("ready", "valid", NULL);
+	signer_mode("slow");
+	tconf.signing_wait = 100;
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_int_eq(t.ran_after, 1);
+	ck_assert_msg(t.resp.status == 200, "status %d: %s", t.resp.status,
+	    t.resp.body);
+	ck_assert_str_eq(jstr(t.body, "status"), "processing");
+	ck_assert_ptr_nonnull(resp_header_get(&t.resp, "Retry-After"));
+	ck_assert_int_ge(atoi(resp_header_get(&t.resp, "Retry-After")), 1);
+	ck_assert_str_eq(resp_header_get(&t.resp, "Location"),
+	    BASE "/order/" ORDER1);
+	ck_assert(json_object_object_get(t.body, "certificate") == NULL);
+	only_serial(serial, sizeof(serial));
+	c = rec_get(SDB_CERTS, serial);
+	ck_assert_str_eq(jstr(c, "status"), "reserved");
+	json_object_put(c);
+	o = rec_get(SDB_ORDERS, ORDER1);
+	ck_assert_str_eq(jstr(o, "status"), "processing");
+	json_object_put(o);
+
+	/*
+	 * R14 meanwhile: answered as it is, no second signer.  (Reusing the
+	 * response discards the first one's continuation unrun: see
+	 * test_cert_finalize_slow_dropped.)
+	 */
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_int_eq(t.ran_after, 0);
+	ck_assert_str_eq(jstr(t.body, "status"), "processing");
+	ck_assert_ptr_null(t.resp.cont);
+	ck_assert_uint_eq(count_db(SDB_CERTS), 1);
+	tctx_done(&t);
+}
+END_TEST
+
+/* As the responder runs it: the continuation finishes the issuance. */
+START_TEST(test_cert_finalize_slow_continuation)
+{
+	struct tctx	 t;
+	struct json_object *o, *c;
+	char		 serial[64];
+
+	store_setup();
+	order_put("ready", "valid", NULL);
+	signer_mode("slow");
+	tconf.signing_wait = 100;
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_str_eq(jstr(t.body, "status"), "processing");
+	run_cont(&t);
+	/* The answer already went out: the continuation leaves it alone. */
+	ck_assert_int_eq(t.resp.status, 200);
+	only_serial(serial, sizeof(serial));
+	o = rec_get(SDB_ORDERS, ORDER1);
+	ck_assert_str_eq(jstr(o, "status"), "valid");
+	ck_assert_str_eq(jstr(o, "cert"), serial);
+	json_object_put(o);
+	c = rec_get(SDB_CERTS, serial);
+	ck_assert_str_eq(jstr(c, "status"), "valid");
+	ck_assert_int_eq(strncmp(jstr(c, "pem"), "-----BEGIN CERTIFICATE",
+	    22), 0);
+	json_object_put(c);
+	tctx_done(&t);
+
+	/* The client polls again: the order is valid with its certificate. */
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_str_eq(jstr(t.body, "status"), "valid");
+	ck_assert_ptr_nonnull(strstr(jstr(t.body, "certificate"), serial));
+	ck_assert_uint_eq(count_db(SDB_CERTS), 1);
+	tctx_done(&t);
+}
+END_TEST
+
+/* The signer outlasts signing_timeout too: killed, order invalid. */
+START_TEST(test_cert_finalize_slow_timeout)
+{
+	struct tctx	 t;
+	struct json_object *o, *c, *e;
+	char		 serial[64];
+
+	store_setup();
+	order_put("ready", "valid", NULL);
+	signer_mode("hang");
+	tconf.signing_wait = 100;
+	tconf.signing_timeout = 1000;
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_int_eq(t.resp.status, 200);
+	ck_assert_str_eq(jstr(t.body, "status"), "processing");
+	ck_assert_ptr_nonnull(resp_header_get(&t.resp, "Retry-After"));
+	run_cont(&t);
+	only_serial(serial, sizeof(serial));
+	c = rec_get(SDB_CERTS, serial);
+	ck_assert_str_eq(jstr(c, "status"), "failed");
+	json_object_put(c);
+	o = rec_get(SDB_ORDERS, ORDER1);
+	ck_assert_str_eq(jstr(o, "status"), "invalid");
+	ck_assert(json_object_object_get_ex(o, "error", &e));
+	ck_assert_str_eq(jstr(e, "type"),
+	    acme_prob_type[ACME_PROB_SERVER_INTERNAL]);
+	json_object_put(o);
+	tctx_done(&t);
+}
+END_TEST
+
+/*
+ * A response thrown away before it was sent (the responder's store
+ * failed): the continuation is freed unrun, the signer killed, and the
+ * order stays processing for the reconciler (S9).
+ */
+START_TEST(test_cert_finalize_slow_dropped)
+{
+	struct tctx	 t;
+	struct json_object *o;
+	char		 serial[64];
+
+	store_setup();
+	order_put("ready", "valid", NULL);
+	signer_mode("hang");
+	tconf.signing_wait = 100;
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(finalize_good(&t, NULL), 0);
+	ck_assert_ptr_nonnull(t.resp.cont);
+	resp_reset(&t.resp);
+	ck_assert_ptr_null(t.resp.cont);
+	only_serial(serial, sizeof(serial));
+	o = rec_get(SDB_ORDERS, ORDER1);
+	ck_assert_str_eq(jstr(o, "status"), "processing");
+	json_object_put(o);
+	tctx_done(&t);
+}
+END_TEST
+
 START_TEST(test_cert_finalize_no_signer)
 {
 	struct tctx	 t;
@@ -1095,6 +1258,44 @@ END_TEST
 /* ------------------------------------------------------------------ */
 /* The reconciler (worker.c)                                            */
 /* ------------------------------------------------------------------ */
+
+/*
+ * worker_crl_is_due(): the CRL timer writes a CRL when there is none, or
+ * when the last one is crl_interval old; never without crl_file or with
+ * crl_interval 0; an mtime far in the future (clock went back) is due.
+ */
+START_TEST(test_worker_crl_is_due)
+{
+	struct conf	 c;
+
+	conf_init(&c);
+	ck_assert_uint_eq(c.crl_interval, 86400);
+	/* no crl_file: never due, not even without a file */
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, (time_t)-1), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 30 * 86400), 0);
+	c.crl_file = strdup("/nonexistent/crl.pem");
+	ck_assert_ptr_nonnull(c.crl_file);
+	/* no CRL yet */
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, (time_t)-1), 1);
+	/* fresh, one second short, exactly crl_interval, older */
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 86399), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 86400), 1);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 2 * 86400), 1);
+	/* slightly ahead (coarse clocks): not due; far ahead: due */
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW + 2), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW + 86400), 1);
+	/* the minimum interval */
+	c.crl_interval = 3600;
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 3599), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 3600), 1);
+	/* crl_interval 0: the timer is off */
+	c.crl_interval = 0;
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, (time_t)-1), 0);
+	ck_assert_int_eq(worker_crl_is_due(&c, NOW, NOW - 365 * 86400), 0);
+	conf_clear(&c);
+}
+END_TEST
 
 START_TEST(test_worker_reconcile_S9)
 {
@@ -1540,6 +1741,10 @@ cert_suite(void)
 	tcase_add_test(tc, test_cert_finalize_refused);
 	tcase_add_loop_test(tc, test_cert_finalize_signer_bad, 0, 5);
 	tcase_add_test(tc, test_cert_finalize_no_signer);
+	tcase_add_test(tc, test_cert_finalize_slow_processing);
+	tcase_add_test(tc, test_cert_finalize_slow_continuation);
+	tcase_add_test(tc, test_cert_finalize_slow_timeout);
+	tcase_add_test(tc, test_cert_finalize_slow_dropped);
 	tcase_add_test(tc, test_cert_finalize_replaces_marks);
 	suite_add_tcase(s, tc);
 
@@ -1553,6 +1758,10 @@ cert_suite(void)
 	tc = tcase_create("worker_reconcile");
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_worker_reconcile_S9);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("worker_crl_is_due");
+	tcase_add_test(tc, test_worker_crl_is_due);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("ari");

@@ -126,6 +126,7 @@ START_TEST(test_conf_init_defaults)
 	ck_assert_uint_eq(c.order_lifetime, 7 * 86400);
 	ck_assert_uint_eq(c.authz_lifetime, 7 * 86400);
 	ck_assert_uint_eq(c.max_validity, 90 * 86400);
+	ck_assert_uint_eq(c.crl_interval, 86400);
 	ck_assert_uint_eq(c.validate_http_port, 80);
 	ck_assert_uint_eq(c.validate_tls_port, 443);
 	ck_assert_ptr_null(c.resolver);
@@ -563,6 +564,9 @@ static const struct {
 	{ "signing_timeout = 5s", "signing_timeout = 5000\n" },
 	{ "signing_timeout = 120s", "signing_timeout = 120000\n" },
 	{ "signing_timeout = 1000ms", "signing_timeout = 1000\n" },
+	{ "signing_wait = 100ms", "signing_wait = 100\n" },
+	{ "signing_wait = 2s", "signing_wait = 2000\n" },
+	{ "signing_wait = 5000", "signing_wait = 5000\n" },
 	{ "revocation_reasons = 0 1 3 4 5 9 10",
 	    "revocation_reasons = 0 1 3 4 5 9 10\n" },
 	{ "revocation_reasons = 1, 0", "revocation_reasons = 0 1\n" },
@@ -570,6 +574,10 @@ static const struct {
 	{ "crl_validity = 1h", "crl_validity = 3600\n" },
 	{ "crl_validity = 30d", "crl_validity = 2592000\n" },
 	{ "crl_on_revoke = no", "crl_on_revoke = no\n" },
+	{ "crl_interval = 0", "crl_interval = 0\n" },
+	{ "crl_interval = 1h", "crl_interval = 3600\n" },
+	{ "crl_interval = 30d", "crl_interval = 2592000\n" },
+	{ "crl_interval = 86400", "crl_interval = 86400\n" },
 	{ "ari_window = 1", "ari_window = 1\n" },
 	{ "ari_window = 100", "ari_window = 100\n" },
 	{ "profile.default.validity = 7d",
@@ -981,6 +989,14 @@ static const struct {
 	{ "signing_timeout", "999ms", "out of range" },
 	{ "signing_timeout", "121s", "out of range" },
 	{ "signing_timeout", "5m", "unknown unit" },
+	{ "signing_wait", "", "empty" },
+	{ "signing_wait", "0", "out of range" },
+	{ "signing_wait", "99ms", "out of range" },
+	{ "signing_wait", "121s", "out of range" },
+	{ "signing_wait", "3m", "unknown unit" },
+	{ "signing_wait", "-1", "not a number" },
+	{ "signing_wait", "5001ms", "larger than signing_timeout" },
+	{ "signing_wait", "6s", "larger than signing_timeout, 5000 ms" },
 	{ "default_profile", "", "empty" },
 	{ "default_profile", "a.b", "not a name" },
 	{ "default_profile", "a b", "not a name" },
@@ -995,6 +1011,16 @@ static const struct {
 	{ "crl_validity", "59m", "out of range" },
 	{ "crl_validity", "367d", "out of range" },
 	{ "crl_on_revoke", "1", "unknown value" },
+	{ "crl_interval", "", "empty" },
+	{ "crl_interval", "1", "out of range" },
+	{ "crl_interval", "59m", "out of range" },
+	{ "crl_interval", "3599s", "out of range" },
+	{ "crl_interval", "31d", "out of range" },
+	{ "crl_interval", "00", "leading zero" },
+	{ "crl_interval", "-1", "not a number" },
+	{ "crl_interval", "off", "not a number" },
+	{ "crl_interval", "1w", "unknown unit" },
+	{ "crl_interval", "1d 2h", "unknown unit" },
 	{ "ari_window", "0", "out of range" },
 	{ "ari_window", "101", "out of range" },
 	{ "ari_window", "33%", "junk" },
@@ -1726,6 +1752,38 @@ START_TEST(test_conf_load_sample_commented_values_are_defaults)
 }
 END_TEST
 
+/* signing_wait: at most signing_timeout; the default follows a smaller one. */
+START_TEST(test_conf_parse_buf_signing_wait_vs_timeout)
+{
+	struct conf	 c;
+	const char	*e;
+
+	ck_assert_msg(parse(&c, REQ) == 0, "%s", err);
+	ck_assert_uint_eq(c.signing_wait, 3000);
+	ck_assert_uint_eq(c.signing_timeout, 5000);
+	conf_clear(&c);
+	/* not given: clamped to a shorter signing_timeout */
+	ck_assert_msg(parse(&c, REQ "signing_timeout = 1s\n") == 0, "%s",
+	    err);
+	ck_assert_uint_eq(c.signing_wait, 1000);
+	conf_clear(&c);
+	/* equal is fine */
+	ck_assert_msg(parse(&c, REQ "signing_wait = 2s\n"
+	    "signing_timeout = 2000\n") == 0, "%s", err);
+	ck_assert_uint_eq(c.signing_wait, 2000);
+	ck_assert_uint_eq(c.signing_timeout, 2000);
+	conf_clear(&c);
+	/* given and larger: an error on the line of signing_wait */
+	e = parse_bad(REQ "signing_wait = 3s\nsigning_timeout = 2s\n");
+	assert_prefix(e, NAME ":3: signing_wait: 3000 ms is larger than "
+	    "signing_timeout, 2000 ms");
+	assert_advice(e);
+	e = parse_bad(REQ "signing_timeout = 120s\nsigning_wait = 121s\n");
+	assert_prefix(e, NAME ":4: signing_wait: ");
+	assert_has(e, "out of range");
+}
+END_TEST
+
 /* ------------------------------------------------------------------ */
 /* Profiles (issue 4) and conf_profile                                  */
 /* ------------------------------------------------------------------ */
@@ -1779,6 +1837,55 @@ START_TEST(test_conf_profile_named)
 	ck_assert_uint_eq(pr->key_types, 1U << KT_ED25519);
 	ck_assert_str_eq(pr->crl_url, "http://ca.example.org/ca.crl");
 	ck_assert_ptr_nonnull(conf_profile(&c, "default"));
+	conf_clear(&c);
+}
+END_TEST
+
+/* crl_interval must be shorter than crl_validity when crl_file is set. */
+START_TEST(test_conf_parse_buf_crl_interval_not_shorter)
+{
+	const char	*e;
+
+	/* the default interval (1d) against a 1-day CRL */
+	e = parse_bad(REQ "crl_file = /var/www/ca.crl\ncrl_validity = 1d\n");
+	assert_prefix(e, NAME ":4: crl_interval (86400 s, the default) is "
+	    "not shorter than crl_validity (86400 s)");
+	assert_advice(e);
+	/* equal, given: the line of crl_interval */
+	e = parse_bad(REQ "crl_file = /var/www/ca.crl\ncrl_interval = 2h\n"
+	    "crl_validity = 2h\n");
+	assert_prefix(e, NAME ":4: crl_interval (7200 s) is not shorter");
+	assert_has(e, "crl_interval = 0");
+	assert_advice(e);
+	/* longer */
+	e = parse_bad(REQ "crl_interval = 30d\ncrl_file = /var/www/ca.crl\n");
+	assert_prefix(e, NAME ":3: crl_interval (2592000 s) is not shorter "
+	    "than crl_validity (604800 s)");
+	assert_advice(e);
+}
+END_TEST
+
+/* Shorter, the timer off, or no crl_file: accepted. */
+START_TEST(test_conf_parse_buf_crl_interval_accepted)
+{
+	struct conf	 c;
+
+	ck_assert_msg(parse(&c, REQ "crl_file = /var/www/ca.crl\n"
+	    "crl_interval = 1h\ncrl_validity = 3601s\n") == 0, "%s", err);
+	ck_assert_uint_eq(c.crl_interval, 3600);
+	ck_assert_uint_eq(c.crl_validity, 3601);
+	conf_clear(&c);
+	ck_assert_msg(parse(&c, REQ "crl_file = /var/www/ca.crl\n"
+	    "crl_interval = 0\ncrl_validity = 1h\n") == 0, "%s", err);
+	ck_assert_uint_eq(c.crl_interval, 0);
+	conf_clear(&c);
+	ck_assert_msg(parse(&c, REQ "crl_validity = 1h\n") == 0, "%s", err);
+	ck_assert_uint_eq(c.crl_interval, 86400);
+	conf_clear(&c);
+	ck_assert_msg(parse(&c, REQ "crl_file = /var/www/ca.crl\n") == 0,
+	    "%s", err);
+	ck_assert_uint_eq(c.crl_interval, 86400);
+	ck_assert_uint_eq(c.crl_validity, 7 * 86400);
 	conf_clear(&c);
 }
 END_TEST
@@ -1931,11 +2038,13 @@ START_TEST(test_conf_dump_defaults)
 	    "# ca_alternate_chain is not set\n"
 	    "signer_path = " LIBEXECDIR "/acmegw-sign\n"
 	    "signing_timeout = 5000\n"
+	    "signing_wait = 3000\n"
 	    "default_profile = default\n"
 	    "revocation_reasons = 0 1 3 4 5\n"
 	    "# crl_file is not set\n"
 	    "crl_validity = 604800\n"
 	    "crl_on_revoke = yes\n"
+	    "crl_interval = 86400\n"
 	    "ari_window = 33\n"
 	    "profile.default.validity = 7776000\n"
 	    "profile.default.key_usage = keyEncipherment digitalSignature\n"
@@ -1998,6 +2107,9 @@ conf_suite(void)
 	tcase_add_test(tc, test_conf_parse_buf_equals_in_value);
 	tcase_add_test(tc, test_conf_parse_buf_crlf);
 	tcase_add_test(tc, test_conf_parse_buf_crlf_error_line);
+	tcase_add_test(tc, test_conf_parse_buf_crl_interval_not_shorter);
+	tcase_add_test(tc, test_conf_parse_buf_crl_interval_accepted);
+	tcase_add_test(tc, test_conf_parse_buf_signing_wait_vs_timeout);
 	tcase_add_test(tc, test_conf_parse_buf_no_final_newline);
 	tcase_add_test(tc, test_conf_parse_buf_length_bounded);
 	tcase_add_test(tc, test_conf_parse_buf_base_url_trailing_slash);

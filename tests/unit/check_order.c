@@ -114,23 +114,35 @@ acct_put(const char *id, const char *eab)
 	jwk_free(k);
 }
 
-/* The EAB record "kid1" with the given "domains" JSON (NULL: none). */
+/*
+ * The EAB record "kid1" with the given "domains" and "profiles" JSON
+ * (NULL: none).
+ */
 static void
-eab_put(const char *domains)
+eab_put_profiles(const char *domains, const char *profiles)
 {
 	char			 text[512];
 	struct json_object	*rec;
 
 	snprintf(text, sizeof(text), "{\"v\":1,\"kid\":\"kid1\","
 	    "\"alg\":\"HS256\",\"key\":\"AAAA\",\"comment\":\"\","
-	    "\"created\":1,\"account\":\"%s\",\"bound\":2%s%s}", ACCT_E,
+	    "\"created\":1,\"account\":\"%s\",\"bound\":2%s%s%s%s}", ACCT_E,
 	    domains != NULL ? ",\"domains\":" : "",
-	    domains != NULL ? domains : "");
+	    domains != NULL ? domains : "",
+	    profiles != NULL ? ",\"profiles\":" : "",
+	    profiles != NULL ? profiles : "");
 	rec = json_tokener_parse(text);
 	ck_assert_ptr_nonnull(rec);
 	ck_assert_int_eq(store_put_json(tst, NULL, SDB_EAB, "kid1", rec, 0),
 	    0);
 	json_object_put(rec);
+}
+
+/* The EAB record "kid1" with the given "domains" JSON (NULL: none). */
+static void
+eab_put(const char *domains)
+{
+	eab_put_profiles(domains, NULL);
 }
 
 /* A fresh store under /tmp with accounts A, B and E. */
@@ -1077,6 +1089,141 @@ START_TEST(test_order_new_eab_domains)
 	order_bad(&t, "{\"identifiers\":[{\"type\":\"dns\",\"value\":"
 	    "\"www.example.org\"}]}", ACME_PROB_UNAUTHORIZED, "no longer "
 	    "exists");
+	tctx_done(&t);
+}
+END_TEST
+
+/*
+ * Give tconf the profiles "default" (built in), "tls" and "short", as a
+ * configuration file defining the last two would.
+ */
+static void
+profiles_add(void)
+{
+	static const char	 text[] = "base_url = " BASE "\n"
+	    "state_dir = /tmp\n"
+	    "profile.tls.validity = 30d\n"
+	    "profile.short.validity = 7d\n";
+	struct conf		 c;
+	struct profile		*p;
+	size_t			 n;
+	char			 err[512];
+
+	conf_init(&c);
+	ck_assert_msg(conf_parse_buf(&c, "t.conf", text, sizeof(text) - 1,
+	    err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(c.profilessz, 3);
+	p = tconf.profiles;
+	n = tconf.profilessz;
+	tconf.profiles = c.profiles;
+	tconf.profilessz = c.profilessz;
+	c.profiles = p;
+	c.profilessz = n;
+	conf_clear(&c);
+}
+
+/* The "profile" member of order oid's record, or "" when it has none. */
+static void
+assert_order_profile(const char *oid, const char *want)
+{
+	struct json_object	*rec = NULL;
+	const char		*got;
+
+	ck_assert_int_eq(store_get_json(tst, NULL, SDB_ORDERS, oid, 0, &rec),
+	    0);
+	if (json_get_str(rec, "profile", &got, NULL) != 0)
+		got = "";
+	ck_assert_str_eq(got, want);
+	json_object_put(rec);
+}
+
+#define ORD_WWW	"[{\"type\":\"dns\",\"value\":\"www.example.org\"}]"
+
+/* newOrder with "profile": PROF and the www.example.org identifier. */
+static int
+order_prof(struct tctx *t, const char *prof, char *oid)
+{
+	char		 payload[256];
+	const char	*loc;
+
+	snprintf(payload, sizeof(payload), "{\"identifiers\":" ORD_WWW
+	    ",\"profile\":\"%s\"}", prof);
+	if (run(t, order_new, NULL, payload) != 0)
+		return -1;
+	loc = resp_header_get(&t->resp, "Location");
+	ck_assert_ptr_nonnull(loc);
+	ck_assert_ptr_nonnull(strrchr(loc, '/'));
+	snprintf(oid, ACMEGW_ID_LEN + 1, "%s", strrchr(loc, '/') + 1);
+	return 0;
+}
+
+START_TEST(test_order_new_eab_profiles)
+{
+	struct tctx	 t;
+	char		 oid[ACMEGW_ID_LEN + 1];
+
+	profiles_add();
+	/* The key allows tls and short; the default is not among them. */
+	eab_put_profiles(NULL, "[\"tls\",\"short\"]");
+	tctx_init(&t, ACCT_E);
+	ck_assert_int_eq(order_prof(&t, "default", oid), -1);
+	assert_prob(&t, ACME_PROB_INVALID_PROFILE,
+	    "does not allow the profile \"default\"; it allows: tls, short");
+	ck_assert_int_eq(order_prof(&t, "short", oid), 0);
+	assert_order_profile(oid, "short");
+	/* No profile named: the first listed one. */
+	order_ok(&t, ORD_WWW, oid);
+	assert_order_profile(oid, "tls");
+	ck_assert_str_eq(bstr(&t, "profile"), "tls");
+	/* Unknown to the server: the server's own answer first. */
+	ck_assert_int_eq(order_prof(&t, "nope", oid), -1);
+	assert_prob(&t, ACME_PROB_INVALID_PROFILE, "no profile \"nope\"");
+	tctx_done(&t);
+
+	/* Other accounts are not bound by that key's list. */
+	tctx_init(&t, ACCT_A);
+	ck_assert_int_eq(order_prof(&t, "default", oid), 0);
+	assert_order_profile(oid, "default");
+	tctx_done(&t);
+
+	/* The default is listed: it applies when no profile is named. */
+	eab_put_profiles("[\"example.org\"]", "[\"short\",\"default\"]");
+	tctx_init(&t, ACCT_E);
+	order_ok(&t, ORD_WWW, oid);
+	assert_order_profile(oid, "");
+	ck_assert_int_eq(order_prof(&t, "tls", oid), -1);
+	assert_prob(&t, ACME_PROB_INVALID_PROFILE, "it allows: short, "
+	    "default");
+	ck_assert_int_eq(order_prof(&t, "default", oid), 0);
+
+	/* No list, or an empty one: every profile. */
+	eab_put_profiles(NULL, "[]");
+	ck_assert_int_eq(order_prof(&t, "tls", oid), 0);
+	eab_put_profiles(NULL, NULL);
+	ck_assert_int_eq(order_prof(&t, "short", oid), 0);
+	order_ok(&t, ORD_WWW, oid);
+	assert_order_profile(oid, "");
+
+	/* Listed profiles the server no longer offers. */
+	eab_put_profiles(NULL, "[\"gone\",\"short\"]");
+	order_ok(&t, ORD_WWW, oid);
+	assert_order_profile(oid, "short");
+	eab_put_profiles(NULL, "[\"gone\"]");
+	order_bad(&t, "{\"identifiers\":" ORD_WWW "}",
+	    ACME_PROB_INVALID_PROFILE, "offers none of them");
+	ck_assert_int_eq(order_prof(&t, "gone", oid), -1);
+	assert_prob(&t, ACME_PROB_INVALID_PROFILE, "no profile \"gone\"");
+
+	/* A damaged list is an internal error, not "every profile". */
+	eab_put_profiles(NULL, "\"tls\"");
+	order_bad(&t, "{\"identifiers\":" ORD_WWW "}",
+	    ACME_PROB_SERVER_INTERNAL, NULL);
+	eab_put_profiles(NULL, "[\"tls\",7]");
+	ck_assert_int_eq(order_prof(&t, "tls", oid), -1);
+	assert_prob(&t, ACME_PROB_SERVER_INTERNAL, NULL);
+	eab_put_profiles(NULL, "{}");
+	ck_assert_int_eq(order_prof(&t, "tls", oid), -1);
+	assert_prob(&t, ACME_PROB_SERVER_INTERNAL, NULL);
 	tctx_done(&t);
 }
 END_TEST
@@ -2084,6 +2231,7 @@ order_suite(void)
 	tcase_add_test(tc, test_order_new_R4_wildcard_misuse);
 	tcase_add_test(tc, test_order_new_policy_forbidden);
 	tcase_add_test(tc, test_order_new_eab_domains);
+	tcase_add_test(tc, test_order_new_eab_profiles);
 	tcase_add_test(tc, test_order_new_listed_in_account_orders);
 	suite_add_tcase(s, tc);
 
