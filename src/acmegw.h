@@ -505,6 +505,10 @@ int		 fcgi_run(const struct conf *, struct store *,
 /* router.c */
 int		 router_handle(const struct conf *, struct store *,
 		    const struct req *, struct resp *, char *, size_t);
+int		 ctx_load_own(struct ctx *, DB_TXN *,
+		    int (*)(struct store *, DB_TXN *, const char *, int,
+		    struct json_object **), const char *,
+		    struct json_object **);
 int		 url_build(const struct conf *, char *, size_t, const char *,
 		    ...) __attribute__((format(printf, 4, 5)));
 

@@ -646,35 +646,13 @@ int
 authz_post(struct ctx *ctx, DB_TXN *txn)
 {
 	struct json_object	*rec = NULL;
-	const char		*acct, *want = NULL, *status;
+	const char		*want = NULL, *status;
 	int			 rc = -1, r;
 
-	if (ctx->route_id == NULL) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no authorization at this URL");
-		goto out;
-	}
-	rc = authz_load(ctx->store, txn, ctx->route_id, DB_RMW, &rec);
-	if (rc == DB_NOTFOUND) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no authorization at this URL");
-		rc = -1;
-		goto out;
-	}
-	if (rc == -1) {
-		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
-		    "the authorization record cannot be read");
-		goto out;
-	}
-	if (rc != 0)
+	if ((rc = ctx_load_own(ctx, txn, authz_load, "authorization",
+	    &rec)) != 0)
 		goto out;
 	rc = -1;
-	(void)json_get_str(rec, "acct", &acct, NULL);
-	if (strcmp(acct, ctx->acct_id) != 0) {
-		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
-		    "this authorization belongs to another account");
-		goto out;
-	}
 	if (ctx->payload != NULL && (r = json_get_str(ctx->payload, "status",
 	    &want, NULL)) != 1) {
 		if (r == -1) {

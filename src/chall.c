@@ -270,38 +270,16 @@ int
 chall_post(struct ctx *ctx, DB_TXN *txn)
 {
 	struct json_object	*rec = NULL, *authz = NULL, *o = NULL;
-	const char		*acct, *authz_id, *type, *status, *astatus;
+	const char		*authz_id, *type, *status, *astatus;
 	int			 rc = -1, t;
 
-	if (ctx->route_id == NULL) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no challenge at this URL");
-		goto out;
-	}
-	rc = chall_load(ctx->store, txn, ctx->route_id, DB_RMW, &rec);
-	if (rc == DB_NOTFOUND) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no challenge at this URL");
-		rc = -1;
-		goto out;
-	}
-	if (rc == -1) {
-		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
-		    "the challenge record cannot be read");
-		goto out;
-	}
-	if (rc != 0)
+	if ((rc = ctx_load_own(ctx, txn, chall_load, "challenge",
+	    &rec)) != 0)
 		goto out;
 	rc = -1;
-	(void)json_get_str(rec, "acct", &acct, NULL);
 	(void)json_get_str(rec, "authz", &authz_id, NULL);
 	(void)json_get_str(rec, "type", &type, NULL);
 	(void)json_get_str(rec, "status", &status, NULL);
-	if (strcmp(acct, ctx->acct_id) != 0) {
-		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
-		    "this challenge belongs to another account");
-		goto out;
-	}
 	t = chall_type_parse(type);
 	if ((ctx->conf->challenge_types & (1u << t)) == 0) {
 		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,

@@ -1301,38 +1301,14 @@ out:
 int
 order_own(struct ctx *ctx, DB_TXN *txn, struct json_object **rec)
 {
-	const char	*acct;
-	int		 rc;
+	int	 rc;
 
-	*rec = NULL;
-	if (ctx->route_id == NULL) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no order at this URL");
-		return -1;
-	}
-	rc = order_load(ctx->store, txn, ctx->route_id, DB_RMW, rec);
-	if (rc == DB_NOTFOUND) {
-		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
-		    "there is no order at this URL");
-		return -1;
-	}
-	if (rc == -1) {
-		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
-		    "the order record cannot be read");
-		return -1;
-	}
-	if (rc != 0)
+	if ((rc = ctx_load_own(ctx, txn, order_load, "order", rec)) != 0)
 		return rc;
-	(void)json_get_str(*rec, "acct", &acct, NULL);
-	if (strcmp(acct, ctx->acct_id) != 0) {
-		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
-		    "this order belongs to another account");
-		rc = -1;
-	} else if ((rc = order_refresh(ctx->store, txn, *rec,
-	    ctx->now)) == -1)
-		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
-		    "the order status cannot be computed");
-	if (rc != 0) {
+	if ((rc = order_refresh(ctx->store, txn, *rec, ctx->now)) != 0) {
+		if (rc == -1)
+			problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
+			    "the order status cannot be computed");
 		json_object_put(*rec);
 		*rec = NULL;
 	}

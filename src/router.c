@@ -115,6 +115,52 @@ struct router_txn {
 };
 
 /*
+ * Load the record the path names (ctx->route_id) with load() under DB_RMW
+ * and check that it belongs to the request's account: an unknown id is 404
+ * ("there is no <what> at this URL"), a damaged record 500, another
+ * account's record 403 unauthorized (A6).  Returns 0 with *rec (the caller
+ * puts it), -1 with the problem set, or a store error code (for the
+ * caller's retry); *rec is NULL unless 0.
+ */
+int
+ctx_load_own(struct ctx *ctx, DB_TXN *txn,
+    int (*load)(struct store *, DB_TXN *, const char *, int,
+    struct json_object **), const char *what, struct json_object **rec)
+{
+	const char	*acct;
+	int		 rc;
+
+	*rec = NULL;
+	if (ctx->route_id == NULL) {
+		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
+		    "there is no %s at this URL", what);
+		return -1;
+	}
+	rc = load(ctx->store, txn, ctx->route_id, DB_RMW, rec);
+	if (rc == DB_NOTFOUND) {
+		problem_set(ctx->resp, ACME_PROB_NOT_FOUND,
+		    "there is no %s at this URL", what);
+		return -1;
+	}
+	if (rc == -1) {
+		problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
+		    "the %s record cannot be read", what);
+		return -1;
+	}
+	if (rc != 0)
+		return rc;
+	if (json_get_str(*rec, "acct", &acct, NULL) != 0 ||
+	    strcmp(acct, ctx->acct_id) != 0) {
+		problem_set(ctx->resp, ACME_PROB_UNAUTHORIZED,
+		    "this %s belongs to another account", what);
+		json_object_put(*rec);
+		*rec = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Build base_url followed by the formatted path into buf (bufsz bytes).
  * Returns 0, or -1 when the result does not fit (buf is then "").
  */
