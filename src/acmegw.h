@@ -165,6 +165,7 @@ struct conf {
 	enum enrollment	 enrollment;
 	char		*terms_of_service; /* NULL: no agreement needed */
 	char		*website;	/* NULL if unset */
+	char		*location_header; /* name "Location" goes out as; NULL */
 	char	       **caa_identities;
 	size_t		 caa_identitiessz;
 	unsigned int	 nonce_lifetime;	/* seconds, default 3600 */

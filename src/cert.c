@@ -460,7 +460,12 @@ cert_finalize(struct ctx *ctx, DB_TXN *txn)
 	(void)json_get_str(order, "id", &oid, NULL);
 	if (strcmp(s, "processing") == 0 || strcmp(s, "valid") == 0) {
 		/* R14: finalized already; answer what there is. */
-		rc = order_reply(ctx, order, 200, oid);
+		/*
+		 * No Location on finalize answers (RFC 8555 does not ask for
+		 * one): Apache's mod_fcgid and mod_cgi turn any 200 that
+		 * carries a Location into a 302 redirect.
+		 */
+		rc = order_reply(ctx, order, 200, NULL);
 		goto out;
 	}
 	if (strcmp(s, "ready") != 0) {
@@ -535,7 +540,7 @@ cert_finalize(struct ctx *ctx, DB_TXN *txn)
 	snprintf(f->order, sizeof(f->order), "%s", oid);
 	snprintf(f->acct, sizeof(f->acct), "%s", ctx->acct_id);
 	snprintf(f->spki, sizeof(f->spki), "%s", csr.spki_b64);
-	if (order_reply(ctx, order, 200, oid) == -1)
+	if (order_reply(ctx, order, 200, NULL) == -1)
 		goto out;
 	log_info("order %s: serial %s reserved; signing", oid, f->serial);
 	ctx->after = cert_finalize_after;
@@ -998,7 +1003,7 @@ cert_complete(struct cert_fin *f, struct ctx *ctx)
 	else if (!d.ok)
 		problem_set(ctx->resp, d.prob, "%s", d.detail);
 	else
-		(void)order_reply(ctx, d.order, 200, f->order);
+		(void)order_reply(ctx, d.order, 200, NULL);
 out:
 	json_object_put(d.order);
 	json_object_put(ans.json);

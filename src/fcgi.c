@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -257,11 +258,12 @@ fcgi_hdr_is_safe(const char *s)
  * client went away; nothing else to do).
  */
 static int
-fcgi_resp_write(const struct req *req, const struct resp *resp,
-    FCGX_Stream *out)
+fcgi_resp_write(const struct conf *conf, const struct req *req,
+    const struct resp *resp, FCGX_Stream *out)
 {
-	size_t	 i;
-	int	 nobody;
+	const char	*name;
+	size_t		 i;
+	int		 nobody;
 
 	fcgi_printf(out, "Status: %d %s\r\n", resp->status,
 	    fcgi_reason(resp->status));
@@ -271,8 +273,17 @@ fcgi_resp_write(const struct req *req, const struct resp *resp,
 			log_warnx("fcgi_resp_write: header %zu dropped", i);
 			continue;
 		}
-		fcgi_printf(out, "%s: %s\r\n", resp->hdrs[i].name,
-		    resp->hdrs[i].value);
+		/*
+		 * Apache's mod_fcgid (and mod_cgi) turn a 200 that carries
+		 * a Location into a 302: location_header sends it under
+		 * another name that the web server renames back
+		 * (etc/apache-acmegw.conf, acmegw.conf(5)).
+		 */
+		name = resp->hdrs[i].name;
+		if (conf->location_header != NULL &&
+		    strcasecmp(name, "Location") == 0)
+			name = conf->location_header;
+		fcgi_printf(out, "%s: %s\r\n", name, resp->hdrs[i].value);
 	}
 	/* RFC 9110 8.6: no Content-Length in a 204 (or a 1xx). */
 	nobody = resp->status == 204 || resp->status < 200;
@@ -419,7 +430,7 @@ fcgi_run(const struct conf *conf, struct store *store,
 			    sizeof(acct)) == -1)
 				fatal_store = 1;
 		}
-		(void)fcgi_resp_write(&req, &resp, fr.out);
+		(void)fcgi_resp_write(conf, &req, &resp, fr.out);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 
 		log_sanitize(meth, sizeof(meth), req.method_str,

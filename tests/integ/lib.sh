@@ -41,14 +41,21 @@ need_cmd()
 	done
 }
 
-# need_base: what every test needs.
+# need_base: what every test needs (with APACHE=1, Apache and mod_fcgid
+# instead of lighttpd).
 need_base()
 {
-	need_cmd lighttpd openssl curl
+	if [ "${APACHE:-0}" = 1 ]; then
+		need_apache
+		need_cmd openssl curl
+	else
+		need_cmd lighttpd openssl curl
+	fi
 	[ -x "$PY" ] || skip "$PY is not installed"
 	"$PY" -c 'import cryptography' 2>/dev/null ||
 	    skip "python3-cryptography is not installed"
-	[ -f "$LIGHTTPD_MODDIR/mod_openssl.so" ] ||
+	[ "${APACHE:-0}" = 1 ] ||
+	    [ -f "$LIGHTTPD_MODDIR/mod_openssl.so" ] ||
 	    skip "lighttpd mod_openssl is not installed" \
 	    "($LIGHTTPD_MODDIR/mod_openssl.so; Debian package" \
 	    "lighttpd-mod-openssl)"
@@ -93,6 +100,13 @@ stop_pid()
 show_logs()
 {
 	for _s in $SERVERS; do
+		_f="$T/$_s/apache/error.log"
+		if [ -s "$_f" ]; then
+			echo "----- $_s/apache/error.log (acmegw stderr" \
+			    "included; 2xx request lines left out)"
+			grep -v -E ' (GET|HEAD|POST) [^ ]+ 2[0-9][0-9] acct=| created for key ' \
+			    "$_f" | tail -n 80
+		fi
 		_f="$T/$_s/lighttpd.err"
 		if [ -s "$_f" ]; then
 			echo "----- tail of $_s/lighttpd.err"
@@ -119,6 +133,8 @@ cleanup()
 	for _s in $SERVERS; do
 		[ -f "$T/$_s/lighttpd.pid" ] &&
 		    stop_pid "$(cat "$T/$_s/lighttpd.pid")"
+		[ -f "$T/$_s/apache.pid" ] &&
+		    stop_pid "$(cat "$T/$_s/apache.pid")"
 	done
 	for _p in $(jobs -p); do
 		kill -9 "$_p" 2>/dev/null
@@ -243,6 +259,11 @@ server_conf()
 			echo "$_l"
 		done
 	} >"$SRV_CONF"
+	CONF=$SRV_CONF
+	if [ "${APACHE:-0}" = 1 ]; then
+		apache_conf
+		return
+	fi
 	cat >"$SRV_DIR/lighttpd.conf" <<-EOF
 	server.modules = ( "mod_fastcgi", "mod_openssl" )
 	server.document-root = "$SRV_DIR/www"
@@ -274,6 +295,10 @@ server_launch()
 {
 	_name=$SRV_NAME
 	SERVERS="$SERVERS $_name"
+	if [ "${APACHE:-0}" = 1 ]; then
+		apache_launch
+		return
+	fi
 	# the responders' and the worker's stderr, time-stamped
 	mkfifo "$SRV_DIR/stderr.fifo" || fail "mkfifo"
 	"$PY" -u -c 'import sys, time
@@ -322,8 +347,20 @@ fcgi_pids()
 
 # ctl ARGS...: acmegwctl on the last server started ($CONF);
 # ctl_f CONF ARGS...: on another one.
-ctl() { "$CTL_BIN" -f "$CONF" "$@"; }
-ctl_f() { _cf=$1; shift; "$CTL_BIN" -f "$_cf" "$@"; }
+ctl() { as_srv "$CTL_BIN" -f "$CONF" "$@"; }
+ctl_f() { _cf=$1; shift; as_srv "$CTL_BIN" -f "$_cf" "$@"; }
+
+# as_srv CMD...: CMD as the user acmegw runs as under the web server
+# ($SRV_USER, set by apache_conf when the test runs as root; empty: this
+# user), since acmegwctl must run as the owner of state_dir.
+as_srv()
+{
+	if [ -n "${SRV_USER:-}" ]; then
+		runuser -u "$SRV_USER" -- "$@"
+	else
+		"$@"
+	fi
+}
 
 # atest ARGS...: the project's test client, trusting the test CA.
 atest() { "$PY" "$ACMETEST" --ca "$T/ca/ca.pem" "$@"; }
@@ -695,4 +732,150 @@ start_webroot()
 	done
 	rm -f "$1/.well-known/acme-challenge/probe"
 	log "web root $1 on 127.0.0.1:$2 (pid $WEB_PID)"
+}
+
+# ------------------------------------------------------------------ issue 5
+# Apache 2.4 with mod_fcgid instead of lighttpd (APACHE=1 before setup):
+# server_conf writes $SRV_DIR/apache/apache.conf, a private ServerRoot
+# (no /etc/apache2, no system service) with TLS on 127.0.0.1:SRV_PORT,
+# the ACME prefix mapped to acmegw.fcgi by ScriptAlias (PATH_INFO kept)
+# and $SRV_DIR/www served as static files (the CRL); server_launch runs
+# `apache2 -f ... -DFOREGROUND`.  The mod_fcgid settings are those of
+# etc/apache-acmegw.conf (SECURITY.md B13, X1) with MAXPROCS processes.
+#
+# Users: Apache will not run its children (and so mod_fcgid's process
+# manager and acmegw.fcgi) as root.  When the test runs as root, the
+# children run as APACHE_USER (default www-data): $T becomes mode 0711 so
+# that user can reach its files, the state directory, the CA directory,
+# the web root and mod_fcgid's socket directory are given to it, and
+# acmegwctl runs as it too (ctl, ctl_f through as_srv, SRV_USER), as
+# acmegw.fcgi(8) requires.  Not root: everything runs as this user and
+# User/Group are left out.
+
+APACHE_BIN=/usr/sbin/apache2
+APACHE_MODDIR=/usr/lib/apache2/modules
+SRV_USER=
+
+# need_apache: skip unless Apache and the modules the test loads exist.
+need_apache()
+{
+	[ -x "$APACHE_BIN" ] || skip "$APACHE_BIN is not installed (apache2)"
+	for _m in mpm_event authz_core mime ssl socache_shmcb alias; do
+		[ -f "$APACHE_MODDIR/mod_$_m.so" ] ||
+		    skip "$APACHE_MODDIR/mod_$_m.so is missing (apache2)"
+	done
+	[ -f "$APACHE_MODDIR/mod_fcgid.so" ] ||
+	    skip "mod_fcgid is not installed (libapache2-mod-fcgid)"
+	if [ "$(id -u)" = 0 ]; then
+		id "${APACHE_USER:-www-data}" >/dev/null 2>&1 ||
+		    skip "user ${APACHE_USER:-www-data} does not exist"
+		need_cmd runuser
+	fi
+}
+
+# apache_conf: the Apache half of server_conf (see above).
+apache_conf()
+{
+	_ad="$SRV_DIR/apache"
+	mkdir -p "$_ad/fcgid" "$_ad/run"
+	: >"$_ad/mime.types"
+	_user=
+	if [ "$(id -u)" = 0 ]; then
+		SRV_USER=${APACHE_USER:-www-data}
+		_g=$(id -gn "$SRV_USER")
+		_user="User $SRV_USER
+Group $_g"
+		chmod 711 "$T"
+		chmod 755 "$SRV_DIR"
+		for _d in "$SRV_DIR/state" "$SRV_DIR/www" "$SRV_DIR/ca" \
+		    "$_ad/fcgid"; do
+			[ -d "$_d" ] && chown -R "$SRV_USER:$_g" "$_d"
+		done
+		# every directory above $T and the build tree must let it in
+		as_srv test -w "$SRV_DIR/state" -a -x "$FCGI_BIN" ||
+		    fail "$SRV_USER cannot reach $SRV_DIR/state or run" \
+		    "$FCGI_BIN (a parent directory closed to it?)"
+	fi
+	chmod 700 "$_ad/fcgid"
+	# mod_fcgid turns a 200 with a Location into a 302: acmegw sends it
+	# as X-Acmegw-Location and mod_headers renames it back.
+	echo "location_header = X-Acmegw-Location" >>"$SRV_CONF"
+	cat >"$_ad/apache.conf" <<-EOF
+	# written by tests/integ/lib.sh (apache_conf)
+	ServerRoot "$_ad"
+	DefaultRuntimeDir "$_ad/run"
+	PidFile "$_ad/httpd.pid"
+	Mutex file:$_ad/run default
+	ServerName localhost
+	Listen 127.0.0.1:$SRV_PORT
+	LoadModule mpm_event_module $APACHE_MODDIR/mod_mpm_event.so
+	LoadModule authz_core_module $APACHE_MODDIR/mod_authz_core.so
+	LoadModule mime_module $APACHE_MODDIR/mod_mime.so
+	LoadModule socache_shmcb_module $APACHE_MODDIR/mod_socache_shmcb.so
+	LoadModule ssl_module $APACHE_MODDIR/mod_ssl.so
+	LoadModule alias_module $APACHE_MODDIR/mod_alias.so
+	LoadModule fcgid_module $APACHE_MODDIR/mod_fcgid.so
+	LoadModule headers_module $APACHE_MODDIR/mod_headers.so
+	$_user
+	StartServers 1
+	ServerLimit 2
+	ThreadsPerChild 25
+	MaxRequestWorkers 50
+	MinSpareThreads 10
+	MaxSpareThreads 50
+	ErrorLog "$_ad/error.log"
+	LogLevel warn fcgid:info
+	LogFormat "%h %t \\"%r\\" %>s %B %Dus" acmegw
+	CustomLog "$_ad/access.log" acmegw
+	TypesConfig "$_ad/mime.types"
+	DocumentRoot "$SRV_DIR/www"
+	<Directory />
+		AllowOverride None
+		Require all denied
+	</Directory>
+	<Directory "$SRV_DIR/www">
+		Require all granted
+	</Directory>
+	SSLEngine on
+	SSLCertificateFile "$T/ca/server.pem"
+	SSLCertificateKeyFile "$T/ca/server.key"
+	SSLSessionCache "shmcb:$_ad/run/ssl_scache(512000)"
+
+	# mod_fcgid as in etc/apache-acmegw.conf (SECURITY.md B13, X1)
+	FcgidIPCDir "$_ad/fcgid"
+	FcgidProcessTableFile "$_ad/run/fcgid_shm"
+	FcgidInitialEnv ACMEGW_CONF $SRV_CONF
+	FcgidMaxProcesses $((${MAXPROCS:-4} * 2))
+	FcgidMaxProcessesPerClass ${MAXPROCS:-4}
+	FcgidMinProcessesPerClass 1
+	FcgidIOTimeout 60
+	FcgidBusyTimeout 60
+	FcgidMaxRequestLen 131072
+	FcgidMaxRequestInMem 131072
+	ScriptAlias /acme "$FCGI_BIN"
+	<Location /acme>
+		SetHandler fcgid-script
+		Options +ExecCGI
+		Require all granted
+		# above acmegw's max_body_size, so acmegw answers 413 (X1)
+		LimitRequestBody 131072
+		Header always set Location "expr=%{resp:X-Acmegw-Location}" "expr=-n %{resp:X-Acmegw-Location}"
+		Header always unset X-Acmegw-Location
+	</Location>
+	EOF
+	"$APACHE_BIN" -t -f "$_ad/apache.conf" >"$_ad/configtest.out" 2>&1 ||
+	    { cat "$_ad/configtest.out"; fail "apache2 refuses its config"; }
+}
+
+# apache_launch: the Apache half of server_launch.  Sets SRV_PID.
+apache_launch()
+{
+	_ad="$SRV_DIR/apache"
+	"$APACHE_BIN" -f "$_ad/apache.conf" -DFOREGROUND \
+	    >>"$_ad/error.log" 2>&1 </dev/null &
+	SRV_PID=$!
+	echo "$SRV_PID" >"$SRV_DIR/apache.pid"
+	wait_ready "$SRV_URL" "$SRV_PID" ||
+	    fail "$SRV_NAME: $SRV_URL did not answer 200 within 10 s"
+	log "$SRV_NAME: apache2 pid $SRV_PID${SRV_USER:+ (children as $SRV_USER)}, $SRV_URL"
 }

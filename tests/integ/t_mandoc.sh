@@ -5,7 +5,7 @@ set -u
 command -v mandoc >/dev/null 2>&1 || { echo "SKIP: mandoc not installed"; exit 77; }
 fail=0
 for p in acmegw.conf.5 acmegw.fcgi.8 acmegw-worker.8 acmegwctl.8 \
-    acmegw-validate.8 acmegw-sign.8; do
+    acmegw-validate.8 acmegw-sign.8 acmegw-bench.1; do
 	f="$top_srcdir/man/$p"
 	if [ ! -s "$f" ]; then
 		echo "FAIL: $p missing or empty"

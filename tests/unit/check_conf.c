@@ -492,6 +492,8 @@ static const struct {
 	{ "state_dir = /", "state_dir = /\n" },
 	{ "website = https://www.example.org",
 	    "website = https://www.example.org\n" },
+	{ "location_header = X-Acmegw-Location",
+	    "location_header = X-Acmegw-Location\n" },
 	{ "caa_identities = x.example", "caa_identities = x.example\n" },
 	{ "caa_identities = " LABEL63 ".example",
 	    "caa_identities = " LABEL63 ".example\n" },
@@ -706,6 +708,10 @@ static const struct {
 	{ "terms_of_service", "https://a.example/tos%", "'%'" },
 	{ "terms_of_service", "https://a.example/t#a#b", "percent-encoded" },
 	{ "terms_of_service", "https://a.example/t?<x>", "percent-encoded" },
+	/* location_header */
+	{ "location_header", "", "empty" },
+	{ "location_header", "X Acmegw", "not a name" },
+	{ "location_header", "X-Acmegw:Location", "not a name" },
 	/* website */
 	{ "website", "", "empty" },
 	{ "website", "www.example.org", "not an absolute URL" },
@@ -2014,6 +2020,7 @@ START_TEST(test_conf_dump_defaults)
 	    "db_cache_size = 8192\n"
 	    "worker_idle_exit = 300\n"
 	    "worker_path = " LIBEXECDIR "/acmegw-worker\n"
+	    "# location_header is not set\n"
 	    "log_level = info\n"
 	    "max_identifiers = 100\n"
 	    "# allowed_domains is not set\n"
