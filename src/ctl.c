@@ -1287,12 +1287,33 @@ ctl_acct_get_txn(DB_TXN *txn, void *arg)
 	    &run->rec);
 }
 
+/*
+ * Print run->rec as pretty JSON with a "url" member base_url/PATH/ID
+ * added ("account show", "cert show").  Returns an exit status.
+ */
+static int
+ctl_show_rec(struct ctl_run *run, const char *path, const char *id)
+{
+	char		 url[2048];
+	const char	*s;
+
+	snprintf(url, sizeof(url), "%s/%s/%s", run->conf->base_url, path, id);
+	json_object_object_add(run->rec, "url", json_object_new_string(url));
+	s = json_object_to_json_string_ext(run->rec,
+	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (s == NULL) {
+		ctl_err("out of memory");
+		return CTL_EXIT_FAIL;
+	}
+	printf("%s\n", s);
+	return CTL_EXIT_OK;
+}
+
 /* "account show ID": the record as pretty JSON, with its URL. */
 static int
 ctl_acct_show(struct ctl_run *run, const char *id)
 {
-	char		 url[2048];
-	const char	*s;
 	int		 rc, ex = CTL_EXIT_FAIL;
 
 	run->key = id;
@@ -1312,17 +1333,7 @@ ctl_acct_show(struct ctl_run *run, const char *id)
 	 */
 	json_object_object_del(run->rec, "d");
 	json_object_object_del(run->rec, "hmac_key");
-	snprintf(url, sizeof(url), "%s/acct/%s", run->conf->base_url, id);
-	json_object_object_add(run->rec, "url", json_object_new_string(url));
-	s = json_object_to_json_string_ext(run->rec,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s == NULL) {
-		ctl_err("out of memory");
-		goto out;
-	}
-	printf("%s\n", s);
-	ex = CTL_EXIT_OK;
+	ex = ctl_show_rec(run, "acct", id);
 out:
 	return ex;
 }
@@ -1419,8 +1430,7 @@ ctl_cert_get_txn(DB_TXN *txn, void *arg)
 static int
 ctl_cert_show(struct ctl_run *run, const char *arg)
 {
-	char		 serial[128], url[2048];
-	const char	*s;
+	char		 serial[128];
 	int		 rc, ex = CTL_EXIT_USAGE;
 
 	if (ctl_serial(arg, serial, sizeof(serial)) == -1)
@@ -1437,17 +1447,7 @@ ctl_cert_show(struct ctl_run *run, const char *arg)
 		ctl_store_err("cannot read the certificate", rc);
 		goto out;
 	}
-	snprintf(url, sizeof(url), "%s/cert/%s", run->conf->base_url, serial);
-	json_object_object_add(run->rec, "url", json_object_new_string(url));
-	s = json_object_to_json_string_ext(run->rec,
-	    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-	    JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (s == NULL) {
-		ctl_err("out of memory");
-		goto out;
-	}
-	printf("%s\n", s);
-	ex = CTL_EXIT_OK;
+	ex = ctl_show_rec(run, "cert", serial);
 out:
 	return ex;
 }

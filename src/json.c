@@ -805,6 +805,23 @@ json_get_int(struct json_object *obj, const char *key, int64_t min,
 	return 0;
 }
 
+/* Member key of obj when it has json type t: as json_get_obj() says. */
+static int
+json_get_typed(struct json_object *obj, const char *key, enum json_type t,
+    struct json_object **val)
+{
+	struct json_object	*v;
+	int			 rc;
+
+	if ((rc = json_member(obj, key, &v)) != 0)
+		return rc;
+	if (!json_object_is_type(v, t))
+		return -1;
+	if (val != NULL)
+		*val = v;
+	return 0;
+}
+
 /*
  * Get object member key of obj.  Returns 0 with *val set (borrowed, when
  * non-NULL), 1 when absent, -1 when it is not an object (null included).
@@ -813,16 +830,7 @@ int
 json_get_obj(struct json_object *obj, const char *key,
     struct json_object **val)
 {
-	struct json_object	*v;
-	int			 rc;
-
-	if ((rc = json_member(obj, key, &v)) != 0)
-		return rc;
-	if (!json_object_is_type(v, json_type_object))
-		return -1;
-	if (val != NULL)
-		*val = v;
-	return 0;
+	return json_get_typed(obj, key, json_type_object, val);
 }
 
 /*
@@ -833,16 +841,7 @@ int
 json_get_array(struct json_object *obj, const char *key,
     struct json_object **val)
 {
-	struct json_object	*v;
-	int			 rc;
-
-	if ((rc = json_member(obj, key, &v)) != 0)
-		return rc;
-	if (!json_object_is_type(v, json_type_array))
-		return -1;
-	if (val != NULL)
-		*val = v;
-	return 0;
+	return json_get_typed(obj, key, json_type_array, val);
 }
 
 /*
