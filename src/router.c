@@ -636,8 +636,8 @@ router_handle(const struct conf *conf, struct store *store,
 	struct ctx	 ctx;
 	enum route_kind	 kind;
 	char		 id[ROUTER_ID_MAX], cursor[ROUTER_ID_MAX];
-	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024], *prev = NULL;
-	const char	*rest = NULL, *link;
+	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024];
+	const char	*rest = NULL;
 	int		 ret = 0, rc, known, want_nonce;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -702,15 +702,11 @@ router_handle(const struct conf *conf, struct store *store,
 	if (!(known && kind == ROUTE_DIRECTORY && resp->prob ==
 	    ACME_PROB_NONE) && url_build(conf, url, sizeof(url),
 	    "/directory") == 0) {
-		/* One Link header; a handler's (rel="alternate") stays. */
-		if ((link = resp_header_get(resp, "Link")) != NULL &&
-		    (prev = strdup(link)) != NULL)
-			(void)resp_header(resp, "Link",
-			    "%s, <%s>;rel=\"index\"", prev, url);
-		else
-			(void)resp_header(resp, "Link",
-			    "<%s>;rel=\"index\"", url);
-		free(prev);
+		/*
+		 * A header of its own: resp_header() adds Link headers
+		 * beside a handler's (up, next, alternate).
+		 */
+		(void)resp_header(resp, "Link", "<%s>;rel=\"index\"", url);
 	}
 
 	if (req->method == METHOD_POST)
