@@ -1,0 +1,207 @@
+# matrix.sh: the client matrix of issue 5, sourced by t_matrix_lighttpd.sh
+# (lighttpd) and t_matrix_apache.sh (APACHE=1: Apache with mod_fcgid).
+#
+# Two acmegw servers behind the chosen web server, each with its own CA
+# made by `acmegwctl init --ca` (lib.sh start_issuer): "open" (anyone may
+# register) and "eab" (newAccount needs an External Account Binding made
+# by `acmegwctl eab add`).  pebble-challtestsrv answers DNS for .test
+# (A 127.0.0.1; TXT records set by the clients' hooks through mx_txt);
+# acmegw-validate connects to 127.0.0.1 on $HP (http-01) and $TP
+# (tls-alpn-01), where each client's own server, or the web root server
+# (mx_webroot), listens in turn.
+#
+# Each client lives in tests/integ/mx_CLIENT.sh and defines mx_CLIENT,
+# which runs that client's steps and records each with mx_result.  The
+# steps (column names of the table printed at the end and of the README's
+# compatibility table):
+#   register  register an account (open server)
+#   eab       register with an EAB key, then issue with it (eab server)
+#   http-01   issue a certificate with http-01
+#   dns-01    issue a name and its wildcard with dns-01
+#   tls-alpn  issue with tls-alpn-01
+#   renew     renew a certificate (a new serial, same names)
+#   revoke    revoke a certificate (acmegwctl and the CRL agree)
+#   keyroll   roll the account key (keyChange); the old key is refused
+# A step a client cannot do is recorded "n/a" with the reason (the same
+# reason the README's table gives); such a step is never counted a pass.
+#
+# MATRIX_CLIENTS (default: all five) picks clients.  Every client run is
+# bounded (CLIENT_TIMEOUT seconds, default 120); every server is stopped
+# on exit (lib.sh trap).  The test fails when any step fails.
+
+. "$top_srcdir/tests/integ/lib.sh"
+need_cmd pebble-challtestsrv certtool
+setup
+[ -x "$VALIDATE_BIN" ] || fail "$VALIDATE_BIN is not built"
+
+MX_STEPS="register eab http-01 dns-01 tls-alpn renew revoke keyroll"
+MATRIX_CLIENTS=${MATRIX_CLIENTS:-certbot lego uacme dehydrated acme-tiny}
+CTO=${CLIENT_TIMEOUT:-120}
+MX_RESULTS="$T/matrix.results"
+: >"$MX_RESULTS"
+rc=0
+
+# bad TEXT...: a FAIL line; the test will fail.
+bad() { rc=1; echo "FAIL $*"; }
+
+# mx_result CLIENT STEP pass|fail|n/a TEXT...: record one cell of the
+# matrix (the last record of a cell wins) and print it.
+mx_result()
+{
+	_c=$1 _s=$2 _r=$3
+	shift 3
+	case " $MX_STEPS " in
+	*" $_s "*) ;;
+	*) fail "mx_result: unknown step $_s" ;;
+	esac
+	case $_r in
+	pass) pass "$_c $_s: $*" ;;
+	fail) bad "$_c $_s: $*" ;;
+	n/a) log "$_c $_s: not possible: $*" ;;
+	*) fail "mx_result: bad result $_r" ;;
+	esac
+	printf '%s\t%s\t%s\t%s\n' "$_c" "$_s" "$_r" "$*" >>"$MX_RESULTS"
+}
+
+# mx_check CLIENT STEP CHAIN NAME...: check_cert on CHAIN (against the CA
+# of the server in use), recorded as CLIENT STEP.  Sets SERIAL.  Returns
+# check_cert's status.
+mx_check()
+{
+	_mc=$1 _ms=$2
+	shift 2
+	if check_cert "$_mc $_ms" "$@"; then
+		printf '%s\t%s\tpass\t%s\n' "$_mc" "$_ms" "serial $SERIAL" \
+		    >>"$MX_RESULTS"
+		return 0
+	fi
+	mx_result "$_mc" "$_ms" fail "certificate $1 does not check"
+	return 1
+}
+
+# run_client NAME OUTFILE CMD...: CMD bounded by CTO seconds, its output
+# in OUTFILE and indented on stdout.  Returns CMD's status (124: killed).
+run_client()
+{
+	_n=$1 _o=$2
+	shift 2
+	log "$_n: $*"
+	timeout "$CTO" "$@" >"$_o" 2>&1
+	_rc=$?
+	sed "s/^/  $_n: /" "$_o"
+	[ $_rc -eq 124 ] && echo "  $_n: (killed after $CTO s)"
+	return $_rc
+}
+
+# mx_txt set|clear NAME VALUE: the TXT record _acme-challenge.NAME
+# (a wildcard's base name) in pebble-challtestsrv; set adds VALUE to the
+# records already there, clear removes them all.
+mx_txt()
+{
+	_h="_acme-challenge.${2#\*.}."
+	case $1 in
+	set) cts_post set-txt "{\"host\":\"$_h\",\"value\":\"$3\"}" ;;
+	clear) cts_post clear-txt "{\"host\":\"$_h\"}" ;;
+	*) fail "mx_txt: $1" ;;
+	esac
+}
+
+# mx_webroot start|stop: the static web server on 127.0.0.1:$HP serving
+# $MX_WEB (answers written to $MX_ACH) for clients that use a web root.
+# Only one of it and a client's own http-01 server can hold $HP.
+MX_WEB="$T/webroot"
+MX_ACH="$MX_WEB/.well-known/acme-challenge"
+mx_webroot()
+{
+	case $1 in
+	start) start_webroot "$MX_WEB" "$HP" ;;
+	stop) stop_pid "$WEB_PID"; WEB_PID= ;;
+	esac
+}
+
+# mx_eab_key COMMENT: a fresh EAB key of the eab server; sets kid and
+# hmac_key.
+mx_eab_key()
+{
+	_out=$(ctl_f "$EAB_CONF" eab add --comment "$1") ||
+	    fail "acmegwctl eab add: exit $?"
+	kid= hmac_key=
+	eval "$(printf '%s\n' "$_out" |
+	    grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
+	[ -n "$kid" ] && [ -n "$hmac_key" ] ||
+	    fail "acmegwctl eab add printed no kid/hmac_key: $_out"
+}
+
+# use_server open|eab: point SRV_URL, SRV_BASE, SRV_CONF, CONF and the CA
+# variables of check_cert / check_revoked (CA_ROOT, CA_CERT, CA_CHAIN,
+# CRL_FILE, CRL_URL) at that server.
+use_server()
+{
+	eval "SRV_URL=\$$1_SRV_URL SRV_BASE=\$$1_SRV_BASE" \
+	    "SRV_CONF=\$$1_SRV_CONF CONF=\$$1_SRV_CONF" \
+	    "CA_ROOT=\$$1_CA_ROOT CA_CERT=\$$1_CA_CERT" \
+	    "CA_CHAIN=\$$1_CA_CHAIN CRL_FILE=\$$1_CRL_FILE" \
+	    "CRL_URL=\$$1_CRL_URL"
+}
+
+# save_server open|eab: remember the server start_issuer made last.
+save_server()
+{
+	for _v in SRV_URL SRV_BASE SRV_CONF CA_ROOT CA_CERT CA_CHAIN \
+	    CRL_FILE CRL_URL; do
+		eval "$1_$_v=\$$_v"
+	done
+}
+
+start_challtestsrv
+HP=$(free_port) && TP=$(free_port) || fail "no free port"
+for _srv in eab open; do
+	start_issuer "$_srv" "$_srv" \
+	    "validator_path = $VALIDATE_BIN" \
+	    "resolver = 127.0.0.1:$CTS_DNS" \
+	    "validate_http_port = $HP" \
+	    "validate_tls_port = $TP" \
+	    "allow_private_targets = yes" \
+	    "validation_timeout = 5s"
+	save_server "$_srv"
+done
+EAB_CONF=$eab_SRV_CONF EAB_URL=$eab_SRV_URL
+use_server open
+log "validation on http port $HP, tls port $TP;" \
+    "open server $open_SRV_URL, eab server $eab_SRV_URL"
+
+for _c in $MATRIX_CLIENTS; do
+	_f="$top_srcdir/tests/integ/mx_$_c.sh"
+	[ -f "$_f" ] || fail "MATRIX_CLIENTS: no $_f"
+	. "$_f"
+	use_server open
+	"mx_$(printf '%s' "$_c" | tr - _)"
+	[ -z "${WEB_PID:-}" ] || mx_webroot stop
+done
+
+# The table: every client has a result for every step.
+"$PY" - "$MX_RESULTS" "$MX_STEPS" $MATRIX_CLIENTS <<-'EOF' || rc=1
+import sys
+res, steps, clients = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
+cell = {}
+for line in open(res):
+    c, s, r, text = line.rstrip("\n").split("\t", 3)
+    cell[c, s] = r
+w = max(len(c) for c in clients)
+print("%-*s  %s" % (w, "client", "  ".join("%-8s" % s for s in steps)))
+missing = []
+for c in clients:
+    row = []
+    for s in steps:
+        r = cell.get((c, s))
+        if r is None:
+            missing.append("%s %s" % (c, s))
+            r = "-"
+        row.append("%-8s" % r)
+    print("%-*s  %s" % (w, c, "  ".join(row)))
+if missing:
+    sys.exit("FAIL no result for: " + ", ".join(missing))
+EOF
+grep -q "	fail	" "$MX_RESULTS" && rc=1
+[ $rc -eq 0 ] || { echo "----- $open_SRV_CONF"; cat "$open_SRV_CONF"; }
+exit $rc
