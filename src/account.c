@@ -693,7 +693,8 @@ account_is_own(struct ctx *ctx)
  * POST /acct/ID (RFC 8555 7.3.2, 7.3.6), signed by that account.
  * POST-as-GET answers the account object.  A payload may carry contact
  * (replaces the list, checked as for newAccount) and status: "deactivated"
- * deactivates the account for good, the current status is ignored (clients
+ * deactivates the account for good, and its pending authorizations with it
+ * (authz_deactivate_account(), A9); the current status is ignored (clients
  * such as certbot send back what they got), anything else is malformed.
  * Other members are ignored.  Returns 0, -1 (refused) or a store code.
  */
@@ -703,6 +704,7 @@ account_post(struct ctx *ctx, DB_TXN *txn)
 	struct json_object	*contacts = NULL, *cc = NULL;
 	const char		*status = NULL;
 	struct perr		 e;
+	unsigned int		 nauthz = 0;
 	int			 r, rc = -1, changed = 0, deactivate = 0;
 
 	memset(&e, 0, sizeof(e));
@@ -747,14 +749,26 @@ account_post(struct ctx *ctx, DB_TXN *txn)
 		cc = NULL;
 		changed = 1;
 	}
+	if (deactivate && (rc = authz_deactivate_account(ctx, txn,
+	    &nauthz)) != 0) {
+		if (rc == -1)
+			problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL,
+			    "the account's pending authorizations could not "
+			    "be deactivated");
+		goto out;
+	}
 	if (changed) {
 		rc = store_put_json(ctx->store, txn, SDB_ACCOUNTS,
 		    ctx->acct_id, ctx->acct, 0);
 		if (rc != 0)
 			goto out;
 		rc = -1;
-		log_info("account %s %s", ctx->acct_id, deactivate ?
-		    "deactivated" : "contacts updated");
+		if (deactivate)
+			log_info("account %s deactivated with %u pending "
+			    "authorizations", ctx->acct_id, nauthz);
+		else
+			log_info("account %s contacts updated",
+			    ctx->acct_id);
 	}
 	rc = account_reply(ctx, ctx->acct, 200, 0);
 	goto out;

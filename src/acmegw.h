@@ -575,6 +575,8 @@ void		 order_eab_domains_free(char **, size_t);
 /* authz.c */
 int		 authz_new(struct ctx *, DB_TXN *);
 int		 authz_post(struct ctx *, DB_TXN *);
+int		 authz_deactivate_account(struct ctx *, DB_TXN *,
+		    unsigned int *);
 int		 authz_obtain(struct ctx *, DB_TXN *, const struct ident *,
 		    char *, size_t, time_t *, struct perr *);
 int		 authz_load(struct store *, DB_TXN *, const char *, int,

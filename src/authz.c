@@ -706,6 +706,90 @@ out:
 }
 
 /*
+ * SECURITY.md A9: when account acct_id is deactivated, every pending
+ * authorization the reuse index names for it (SDB_AUTHZ_REUSE, keys
+ * acct_id "|" ...) becomes "deactivated" too, and its processing
+ * challenges invalid (authz_stop_challs()), in txn, so that no
+ * validation of a dead account can still succeed.  Valid ones are left:
+ * nothing can use them once the account is deactivated, and a
+ * certificate already issued stays revocable through them.  How many
+ * were deactivated goes to *n.  Returns 0, -1 (damaged record or no
+ * memory) or a store error code.
+ */
+int
+authz_deactivate_account(struct ctx *ctx, DB_TXN *txn, unsigned int *n)
+{
+	struct json_object	*rec = NULL;
+	DB			*db;
+	DBC			*cur = NULL;
+	DBT			 k, v;
+	unsigned char		 kbuf[AUTHZ_REUSE_KEYMAX];
+	char			 aid[ACMEGW_ID_LEN + 1];
+	int			 rc, rc2;
+	u_int32_t		 op;
+
+	*n = 0;
+	/* As account_orders(): the store has no cursor interface yet. */
+	db = ctx->store->db[SDB_AUTHZ_REUSE];
+	if ((rc = db->cursor(db, txn, &cur, 0)) != 0)
+		goto out;
+	memcpy(kbuf, ctx->acct_id, ACMEGW_ID_LEN);
+	kbuf[ACMEGW_ID_LEN] = '|';
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	k.data = kbuf;
+	k.size = ACMEGW_ID_LEN + 1;
+	k.ulen = sizeof(kbuf);
+	k.flags = DB_DBT_USERMEM;
+	v.data = aid;
+	v.ulen = ACMEGW_ID_LEN;
+	v.flags = DB_DBT_USERMEM;
+	for (op = DB_SET_RANGE;; op = DB_NEXT) {
+		rc = cur->get(cur, &k, &v, op);
+		if (rc == DB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			goto out;
+		if (k.size <= ACMEGW_ID_LEN + 1 ||
+		    memcmp(kbuf, ctx->acct_id, ACMEGW_ID_LEN) != 0 ||
+		    kbuf[ACMEGW_ID_LEN] != '|')
+			break;
+		if (v.size != ACMEGW_ID_LEN) {
+			rc = -1;
+			goto out;
+		}
+		aid[ACMEGW_ID_LEN] = '\0';
+		json_object_put(rec);
+		rec = NULL;
+		rc = authz_load(ctx->store, txn, aid, DB_RMW, &rec);
+		if (rc == DB_NOTFOUND)
+			continue;	/* pruned: nothing to stop */
+		if (rc != 0)
+			goto out;
+		(void)authz_refresh(rec, ctx->now);
+		if (strcmp(authz_status(rec), "pending") != 0)
+			continue;
+		if (json_object_object_add(rec, "status",
+		    json_object_new_string("deactivated")) != 0) {
+			rc = -1;
+			goto out;
+		}
+		if ((rc = authz_stop_challs(ctx, txn, rec)) != 0 ||
+		    (rc = store_put_json(ctx->store, txn, SDB_AUTHZ, aid,
+		    rec, 0)) != 0)
+			goto out;
+		(*n)++;
+	}
+out:
+	if (cur != NULL && (rc2 = cur->close(cur)) != 0 && rc == 0)
+		rc = rc2;
+	json_object_put(rec);
+	return rc;
+}
+
+/*
  * newAuthz (RFC 8555 7.4.1), only when pre_authorization is on (the
  * router answers 404 otherwise): payload {"identifier": {...}}, other
  * members ignored.  The identifier goes through ident_parse() and the

@@ -101,6 +101,7 @@ struct ctl_run {
 	char		 found_id[ACMEGW_ID_LEN * 4 + 8]; /* key's acct */
 	char		 bound_to[ACMEGW_ID_LEN + 1];	/* eab remove */
 	int		 already;	/* deactivate: nothing to change */
+	unsigned int	 nauthz;	/* deactivate: authorizations stopped */
 	enum store_db	 which;		/* list: the database scanned */
 	char		*out;		/* list: collected lines */
 	size_t		 outsz;
@@ -1344,11 +1345,13 @@ ctl_acct_deact_txn(DB_TXN *txn, void *arg)
 {
 	struct ctl_run		*run = arg;
 	struct json_object	*rec = NULL;
+	struct ctx		 ctx;
 	const char		*status;
 	size_t			 len;
 	int			 rc;
 
 	run->already = 0;
+	run->nauthz = 0;
 	rc = store_get_json(run->st, txn, SDB_ACCOUNTS, run->key, DB_RMW,
 	    &rec);
 	if (rc != 0)
@@ -1361,9 +1364,22 @@ ctl_acct_deact_txn(DB_TXN *txn, void *arg)
 		run->already = 1;
 		goto out;
 	}
-	json_object_object_add(rec, "status",
-	    json_object_new_string("deactivated"));
-	rc = store_put_json(run->st, txn, SDB_ACCOUNTS, run->key, rec, 0);
+	if (json_object_object_add(rec, "status",
+	    json_object_new_string("deactivated")) != 0) {
+		rc = ENOMEM;
+		goto out;
+	}
+	/* A9: its pending authorizations go with it, as through ACME. */
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.conf = run->conf;
+	ctx.store = run->st;
+	ctx.now = time(NULL);
+	snprintf(ctx.acct_id, sizeof(ctx.acct_id), "%s", run->key);
+	if ((rc = authz_deactivate_account(&ctx, txn, &run->nauthz)) == -1)
+		rc = CTL_TXN_BADRECORD;
+	if (rc == 0)
+		rc = store_put_json(run->st, txn, SDB_ACCOUNTS, run->key,
+		    rec, 0);
 out:
 	json_object_put(rec);
 	return rc;
@@ -1382,8 +1398,8 @@ ctl_acct_deactivate(struct ctl_run *run, const char *id)
 		ex = CTL_EXIT_NOTFOUND;
 		goto out;
 	} else if (rc == CTL_TXN_BADRECORD) {
-		ctl_err("account %s has no status (restore the store from a "
-		    "backup)", id);
+		ctl_err("account %s or one of its authorizations is damaged "
+		    "(restore the store from a backup)", id);
 		goto out;
 	} else if (rc != 0) {
 		ctl_store_err("cannot deactivate the account", rc);
@@ -1392,7 +1408,8 @@ ctl_acct_deactivate(struct ctl_run *run, const char *id)
 	if (run->already)
 		printf("account %s is deactivated already\n", id);
 	else
-		printf("deactivated account %s\n", id);
+		printf("deactivated account %s and %u pending "
+		    "authorizations\n", id, run->nauthz);
 	ex = CTL_EXIT_OK;
 out:
 	return ex;

@@ -1721,6 +1721,55 @@ START_TEST(test_authz_post_expired)
 }
 END_TEST
 
+/*
+ * A9: deactivating an account deactivates its pending authorizations (a
+ * validation in flight ends invalid); valid ones, and another account's,
+ * are left alone.
+ */
+START_TEST(test_account_post_A9_pending_authzs)
+{
+	struct tctx		 t, tb;
+	struct json_object	*a, *c;
+	char			 oid[ACMEGW_ID_LEN + 1], ob[ACMEGW_ID_LEN + 1];
+	char			 a0[ACMEGW_ID_LEN + 1], a1[ACMEGW_ID_LEN + 1];
+	char			 av[ACMEGW_ID_LEN + 1], cid[ACMEGW_ID_LEN + 1];
+
+	tctx_init(&t, ACCT_A);
+	tctx_init(&tb, ACCT_B);
+	order_ok(&t, "[{\"type\":\"dns\",\"value\":\"p.example.com\"},"
+	    "{\"type\":\"dns\",\"value\":\"*.p.example.com\"}]", oid);
+	snprintf(a0, sizeof(a0), "%s", order_authz(oid, 0));
+	snprintf(a1, sizeof(a1), "%s", order_authz(oid, 1));
+	snprintf(cid, sizeof(cid), "%s", authz_chall(a0, "dns-01"));
+	ck_assert_int_eq(run(&t, chall_post, cid, "{}"), 0);
+	order_ok(&t, "[{\"type\":\"dns\",\"value\":\"v.example.com\"}]", oid);
+	snprintf(av, sizeof(av), "%s", order_authz(oid, 0));
+	authz_set(av, "valid", NOW, NOW + 30 * DAY);
+	order_ok(&tb, "[{\"type\":\"dns\",\"value\":\"p.example.com\"}]", ob);
+
+	ck_assert_int_eq(run(&t, account_post, ACCT_A,
+	    "{\"status\":\"deactivated\"}"), 0);
+	ck_assert_str_eq(bstr(&t, "status"), "deactivated");
+	a = rec_get(SDB_AUTHZ, a0);
+	ck_assert_str_eq(mstr(a, "status"), "deactivated");
+	json_object_put(a);
+	a = rec_get(SDB_AUTHZ, a1);
+	ck_assert_str_eq(mstr(a, "status"), "deactivated");
+	json_object_put(a);
+	c = rec_get(SDB_CHALLS, cid);
+	ck_assert_str_eq(mstr(c, "status"), "invalid");
+	json_object_put(c);
+	a = rec_get(SDB_AUTHZ, av);
+	ck_assert_str_eq(mstr(a, "status"), "valid");
+	json_object_put(a);
+	a = rec_get(SDB_AUTHZ, order_authz(ob, 0));
+	ck_assert_str_eq(mstr(a, "status"), "pending");
+	json_object_put(a);
+	tctx_done(&tb);
+	tctx_done(&t);
+}
+END_TEST
+
 START_TEST(test_authz_post_deactivate)
 {
 	struct tctx		 t;
@@ -2269,6 +2318,7 @@ order_suite(void)
 	tcase_add_test(tc, test_authz_post_P7_hides_switched_off);
 	tcase_add_test(tc, test_authz_post_expired);
 	tcase_add_test(tc, test_authz_post_deactivate);
+	tcase_add_test(tc, test_account_post_A9_pending_authzs);
 	tcase_add_test(tc, test_authz_post_bad_status);
 	tcase_add_test(tc, test_authz_post_A6_ownership);
 	suite_add_tcase(s, tc);
