@@ -2,9 +2,10 @@
  * acmegw.fcgi: the ACME responder the web server runs.
  *
  * Thin main: reads the configuration (before the first accept: libfcgi's
- * stdio layer would hide the process environment later), opens the store,
- * runs the FastCGI loop of fcgi.c and closes the store on the way out
- * (SECURITY.md B12).  It never reads the CA key and never connects outward.
+ * stdio layer would hide the process environment later), opens the store
+ * (one that cannot be opened yet stays closed: see main()), runs the
+ * FastCGI loop of fcgi.c and closes the store on the way out (SECURITY.md
+ * B12).  It never reads the CA key and never connects outward.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -141,11 +142,25 @@ main(int argc, char *argv[])
 		conf_clear(&conf);
 		return 1;
 	}
-	if ((store = store_open(&conf, 0, err, sizeof(err))) == NULL) {
+	/*
+	 * A store that cannot be opened (state_dir missing, not writable by
+	 * this user, a full or read-only file system) must not make the
+	 * responder exit: the web server would restart it in a loop and
+	 * answer 500 or 503 without a word.  The store stays closed instead:
+	 * every request is answered 503 with a problem document naming the
+	 * directory and the fix, and the open is tried again at each
+	 * request (store_retry() in router_handle()), so the service
+	 * resumes by itself once the directory is fixed.
+	 */
+	if ((store = store_open(&conf, STORE_RETRY, err, sizeof(err))) ==
+	    NULL) {
 		log_warnx("store %s: %s", conf.state_dir, err);
 		conf_clear(&conf);
 		return 1;
 	}
+	if (!store_is_open(store))
+		log_warnx("store: %s (every request gets 503 until it can "
+		    "be opened)", err);
 
 	rc = fcgi_run(&conf, store, &quit);
 

@@ -175,6 +175,7 @@ struct conf {
 	unsigned int	 lock_timeout;		/* ms, default 2000 */
 	unsigned int	 txn_retries;		/* default 5 */
 	unsigned int	 db_cache_size;		/* KiB, default 8192 */
+	unsigned int	 min_free_space;	/* KiB, default 32768; 0 off */
 	unsigned int	 worker_idle_exit;	/* seconds, default 300 */
 	char		*worker_path;	/* default LIBEXECDIR/acmegw-worker */
 	int		 log_level;	/* 0 warn, 1 info, 2 debug; default 1 */
@@ -326,10 +327,14 @@ struct store {
 	unsigned int	 retries;	/* whole-txn retries on deadlock */
 	unsigned int	 budget_ms;	/* keep retrying that long (lock_timeout) */
 	int		 panic;		/* DB_RUNRECOVERY seen: exit soon */
+	int		 open_rc;	/* why env is NULL: errno or DB code */
+	time_t		 open_logged;	/* last log line of a failed open */
+	char		 open_err[512];	/* why env is NULL: the message */
 };
 
 /* store_open() flags */
 #define STORE_WORKER	0x01	/* the watcher: no worker start-up */
+#define STORE_RETRY	0x02	/* failed open: closed store, store_retry() */
 
 /* store_txn_run() flags */
 #define STORE_NOSYNC	0x01	/* DB_TXN_WRITE_NOSYNC: nonces only */
@@ -468,6 +473,9 @@ const struct profile *conf_profile(const struct conf *, const char *);
 /* store.c */
 struct store	*store_open(const struct conf *, int, char *, size_t);
 void		 store_close(struct store *);
+int		 store_is_open(const struct store *);
+const char	*store_open_error(const struct store *);
+int		 store_retry(struct store *, const struct conf *);
 int		 store_txn_run(struct store *, int,
 		    int (*)(DB_TXN *, void *), void *);
 int		 store_txn_child(struct store *, DB_TXN *,
@@ -485,6 +493,10 @@ int		 store_put_json(struct store *, DB_TXN *, enum store_db,
 int		 store_is_retryable(int);
 int		 store_new_id(char *, size_t);
 const char	*store_strerror(int);
+int		 store_space_low(const struct conf *, unsigned long long *);
+int		 store_err_is_space(int);
+int		 store_err_is_access(int);
+const char	*store_user(char *, size_t);
 
 /* nonce.c */
 int		 nonce_issue(struct store *, time_t, char *, size_t);
@@ -759,6 +771,7 @@ int		 val_dns01(const struct vreq *, struct vres *);
 int		 val_caa(const struct vreq *, struct vres *);
 int		 vdns_lookup_addrs(const struct vreq *, const char *,
 		    struct vaddr *, size_t, size_t *, struct vres *);
+void		 vdns_ctx_free(void);
 
 /* validate_tls.c */
 int		 val_tlsalpn01(const struct vreq *, struct vres *);

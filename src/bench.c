@@ -7,17 +7,30 @@
  * figures per endpoint, and the CPU time of the server processes named
  * with --pid, read from /proc/PID/stat.
  *
- * It must never: bind anything but 127.0.0.1, write any file, or print a
- * private key.  It is bounded in count (-n) and time (-t).
+ * With --retry it behaves as a careful client under faults: a request
+ * that met a connection error or a 5xx answer is sent again after a
+ * backoff (Retry-After when the answer has one), a flow whose order or
+ * challenge became invalid starts over, each within a bound; the
+ * 5xx answers, retries and restarts are counted.  With --save DIR it
+ * writes each certificate chain it downloaded to DIR/SERIAL.pem, exactly
+ * as received, and a line "order-url account-url serial" to DIR/index,
+ * so that a test can look for them in the server's store.
+ *
+ * It must never: bind anything but 127.0.0.1, write a file anywhere but
+ * under the --save directory (and there only new files and the index),
+ * or print or save a private key.  It is bounded in count (-n) and time
+ * (-t).
  */
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
@@ -42,6 +55,9 @@
 #define MAXKINDS	64
 #define NONCE_RETRIES	10
 #define POLL_MAX	600	/* polls of one order, 50 ms apart at most */
+#define POLL_SECONDS	180	/* --retry: time bound of one order's polls */
+#define BACKOFF_MIN_MS	100	/* --retry: first backoff */
+#define BACKOFF_MAX_MS	3000	/* --retry: longest backoff, Retry-After too */
 
 enum ep {
 	EP_NONCE, EP_ACCOUNT, EP_ORDER, EP_AUTHZ, EP_CHALL, EP_POLL,
@@ -75,15 +91,23 @@ static struct {
 	char		*url[EP__MAX];	/* newNonce, newAccount, newOrder */
 	double		 deadline;
 	char		 runid[16];
+	int		 retry;		/* --retry: bound; 0 off */
+	const char	*save_dir;	/* --save */
 } opt;
 
 static pthread_mutex_t	 mtx = PTHREAD_MUTEX_INITIALIZER;
 static int		 started, certs, failed, cutoff;
 static unsigned		 badnonce_retries;
+static unsigned		 n5xx[EP__MAX];		/* 5xx answers per endpoint */
+static unsigned		 retried[EP__MAX];	/* requests sent again */
+static unsigned		 restarts;		/* flows started over */
+static FILE		*save_index;
 static struct lat	 lats[EP__MAX];
 static struct lat	 flow_lat;
-static struct kind	 kinds[MAXKINDS];
+static struct kind	 kinds[MAXKINDS];	/* errors */
 static int		 nkinds;
+static struct kind	 rkinds[MAXKINDS];	/* --retry: restart causes */
+static int		 nrkinds;
 
 /* the http-01 map, token -> key authorization */
 struct tok {
@@ -107,7 +131,11 @@ struct flow {
 	size_t			 bodylen;
 	char			*location;
 	char			*newnonce;
+	int			 retry_after;	/* seconds; -1: none */
 	int			 cut;	/* stopped by the time bound */
+	int			 restart; /* failed: order or challenge invalid */
+	int			 resent;  /* the last post() was sent again */
+	char			 why[160]; /* what the restart is for */
 	char			 errbuf[CURL_ERROR_SIZE];
 };
 
@@ -139,30 +167,59 @@ lat_add(struct lat *l, double v)
 	pthread_mutex_unlock(&mtx);
 }
 
+/*
+ * -v: one line on stderr, "acmegw-bench: TIME message", TIME the wall
+ * clock in seconds since the epoch (with milliseconds), so that a test
+ * can match errors and retries with what it did to the server then.
+ */
+static void
+vlog(const char *fmt, ...)
+{
+	struct timespec ts;
+	char buf[512];
+	va_list ap;
+
+	if (!opt.verbose)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "acmegw-bench: %lld.%03ld %s\n", (long long)ts.tv_sec,
+	    ts.tv_nsec / 1000000, buf);
+}
+
+/* Count one event of kind buf in tab (*ntab kinds so far). */
+static void
+tally(struct kind *tab, int *ntab, const char *buf)
+{
+	int i;
+
+	pthread_mutex_lock(&mtx);
+	for (i = 0; i < *ntab; i++)
+		if (strcmp(tab[i].name, buf) == 0)
+			break;
+	if (i == *ntab && *ntab < MAXKINDS) {
+		snprintf(tab[i].name, sizeof(tab[i].name), "%s", buf);
+		(*ntab)++;
+	}
+	if (i < *ntab)
+		tab[i].count++;
+	pthread_mutex_unlock(&mtx);
+}
+
 /* Count one error of kind fmt...; the flow ends. */
 static void
 err_kind(const char *fmt, ...)
 {
 	char buf[160];
 	va_list ap;
-	int i;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	pthread_mutex_lock(&mtx);
-	for (i = 0; i < nkinds; i++)
-		if (strcmp(kinds[i].name, buf) == 0)
-			break;
-	if (i == nkinds && nkinds < MAXKINDS) {
-		snprintf(kinds[i].name, sizeof(kinds[i].name), "%s", buf);
-		nkinds++;
-	}
-	if (i < nkinds)
-		kinds[i].count++;
-	pthread_mutex_unlock(&mtx);
-	if (opt.verbose)
-		fprintf(stderr, "acmegw-bench: %s\n", buf);
+	tally(kinds, &nkinds, buf);
+	vlog("error: %s", buf);
 }
 
 /* ------------------------------------------------------------ http-01 */
@@ -502,7 +559,8 @@ cb_hdr(char *p, size_t sz, size_t nm, void *arg)
 {
 	struct flow *f = arg;
 	size_t n = sz * nm;
-	char *v;
+	char *v, *e;
+	long ra;
 
 	if ((v = hdr_value(p, n, "Replay-Nonce")) != NULL) {
 		free(f->newnonce);
@@ -510,21 +568,30 @@ cb_hdr(char *p, size_t sz, size_t nm, void *arg)
 	} else if ((v = hdr_value(p, n, "Location")) != NULL) {
 		free(f->location);
 		f->location = v;
+	} else if ((v = hdr_value(p, n, "Retry-After")) != NULL) {
+		/* delay-seconds only; an HTTP-date counts as none */
+		errno = 0;
+		ra = strtol(v, &e, 10);
+		if (errno == 0 && *v != '\0' && *e == '\0' && ra >= 0 &&
+		    ra <= 86400)
+			f->retry_after = (int)ra;
+		free(v);
 	}
 	return n;
 }
 
 /*
- * One request: GET/HEAD when body is NULL (head: HEAD), else a POST of
- * application/jose+json.  Returns 0 with f->status set, -1 on a
- * transport error (counted).
+ * One exchange: GET/HEAD when body is NULL (head: HEAD), else a POST of
+ * application/jose+json.  Returns 0 with f->status set (a 5xx answer is
+ * counted in n5xx), or -1 on a transport error, with f->cut set when it
+ * was the time bound and the curl error in *cc.  Counts nothing else.
  */
 static int
-http(struct flow *f, enum ep ep, const char *url, const char *body, int head)
+http_once(struct flow *f, enum ep ep, const char *url, const char *body,
+    int head, CURLcode *cc)
 {
 	struct curl_slist *h = NULL;
 	double t0, left;
-	CURLcode cc;
 	int bounded;
 
 	free(f->body);
@@ -533,6 +600,8 @@ http(struct flow *f, enum ep ep, const char *url, const char *body, int head)
 	f->body = f->location = f->newnonce = NULL;
 	f->bodylen = 0;
 	f->status = 0;
+	f->retry_after = -1;
+	*cc = CURLE_OK;
 	left = opt.deadline - now();
 	if (left <= 0.001) {
 		f->cut = 1;
@@ -564,20 +633,90 @@ http(struct flow *f, enum ep ep, const char *url, const char *body, int head)
 	}
 	f->errbuf[0] = '\0';
 	t0 = now();
-	cc = curl_easy_perform(f->curl);
+	*cc = curl_easy_perform(f->curl);
 	curl_slist_free_all(h);
-	if (cc != CURLE_OK) {
-		if (cc == CURLE_OPERATION_TIMEDOUT && bounded)
+	if (*cc != CURLE_OK) {
+		if (*cc == CURLE_OPERATION_TIMEDOUT && bounded)
 			f->cut = 1;
-		else
-			err_kind("%s: %s", ep_name[ep],
-			    cc == CURLE_OPERATION_TIMEDOUT ? "no answer in 30 s" :
-			    curl_easy_strerror(cc));
 		return -1;
 	}
 	lat_add(&lats[ep], now() - t0);
 	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &f->status);
+	if (f->status >= 500) {
+		pthread_mutex_lock(&mtx);
+		n5xx[ep]++;
+		pthread_mutex_unlock(&mtx);
+	}
 	return 0;
+}
+
+/*
+ * After attempt number try (0 for the first) of a request to ep ended
+ * with rc (http_once()'s) and cc: with --retry, when it met a transport
+ * error other than the time bound or a 5xx answer, and fewer than
+ * opt.retry attempts were sent again, wait (Retry-After when the answer
+ * had one, else BACKOFF_MIN_MS doubling per attempt; at most
+ * BACKOFF_MAX_MS, with jitter, never past the time bound), count the
+ * retry and return 1.  Otherwise 0: a transport error is counted as the
+ * flow's error (a 5xx answer is left to the caller's err_status()).
+ */
+static int
+retry_wait(struct flow *f, enum ep ep, int try, int rc, CURLcode cc)
+{
+	double ms;
+	unsigned char j;
+
+	if (f->cut)
+		return 0;
+	if (rc == 0 && f->status < 500)
+		return 0;
+	if (opt.retry == 0 || try >= opt.retry) {
+		if (rc == -1)
+			err_kind("%s: %s", ep_name[ep],
+			    cc == CURLE_OPERATION_TIMEDOUT ?
+			    "no answer in 30 s" : curl_easy_strerror(cc));
+		return 0;
+	}
+	if (rc == 0 && f->retry_after >= 0)
+		ms = f->retry_after * 1000.0;
+	else
+		ms = BACKOFF_MIN_MS * (double)(1u << (try < 8 ? try : 8));
+	if (ms > BACKOFF_MAX_MS)
+		ms = BACKOFF_MAX_MS;
+	gnutls_rnd(GNUTLS_RND_NONCE, &j, 1);
+	ms = ms * (0.75 + j / 512.0);
+	if (now() + ms / 1000 >= opt.deadline) {
+		f->cut = 1;
+		return 0;
+	}
+	pthread_mutex_lock(&mtx);
+	retried[ep]++;
+	pthread_mutex_unlock(&mtx);
+	if (rc == -1)
+		vlog("retry: %s: %s; again in %.0f ms", ep_name[ep],
+		    curl_easy_strerror(cc), ms);
+	else
+		vlog("retry: %s: HTTP %ld; again in %.0f ms", ep_name[ep],
+		    f->status, ms);
+	usleep((useconds_t)(ms * 1000));
+	return 1;
+}
+
+/*
+ * A GET or HEAD (see http_once()), sent again as retry_wait() allows.
+ * Returns 0 with the answer in f (any status), -1 after a transport
+ * error (counted unless it was the time bound).
+ */
+static int
+http(struct flow *f, enum ep ep, const char *url, int head)
+{
+	CURLcode cc;
+	int rc, try = 0;
+
+	do
+		rc = http_once(f, ep, url, NULL, head, &cc);
+	while (retry_wait(f, ep, try++, rc, cc));
+	return rc;
 }
 
 static struct json_object *
@@ -599,6 +738,22 @@ jstr(struct json_object *o, const char *k)
 	return json_object_get_string(v);
 }
 
+/* Whether the answer in f is a problem of ACME type t (e.g. "badNonce"). */
+static int
+is_prob(struct flow *f, const char *t)
+{
+	struct json_object *o;
+	const char *s;
+	int r;
+
+	o = body_json(f);
+	s = jstr(o, "type");
+	r = s != NULL && strncmp(s, "urn:ietf:params:acme:error:", 27) == 0 &&
+	    strcmp(s + 27, t) == 0;
+	json_object_put(o);
+	return r;
+}
+
 /* Count an error response as "ep: HTTP status type". */
 static void
 err_status(struct flow *f, enum ep ep)
@@ -615,7 +770,7 @@ err_status(struct flow *f, enum ep ep)
 static int
 get_nonce(struct flow *f)
 {
-	if (http(f, EP_NONCE, opt.url[EP_NONCE], NULL, 1) == -1)
+	if (http(f, EP_NONCE, opt.url[EP_NONCE], 1) == -1)
 		return -1;
 	if ((f->status != 200 && f->status != 204) || f->newnonce == NULL) {
 		err_status(f, EP_NONCE);
@@ -629,18 +784,18 @@ get_nonce(struct flow *f)
 
 /*
  * A signed POST; badNonce is retried with the nonce of the answer, as
- * clients do.  Returns 0 with the answer in f (any status), -1 when it
- * failed (counted).
+ * clients do, and with --retry a connection error or 5xx as
+ * retry_wait() allows, signed again with a fresh nonce.  Returns 0 with
+ * the answer in f (any status), -1 when it failed (counted).
  */
 static int
 post(struct flow *f, enum ep ep, const char *url, const char *payload)
 {
-	struct json_object *o;
-	const char *t;
+	CURLcode cc;
 	char *body;
-	int i, bad;
+	int bad = 0, try = 0, rc;
 
-	for (i = 0; i < NONCE_RETRIES; i++) {
+	for (;;) {
 		if (f->nonce == NULL && get_nonce(f) == -1)
 			return -1;
 		if ((body = jws(f, url, payload)) == NULL) {
@@ -649,28 +804,26 @@ post(struct flow *f, enum ep ep, const char *url, const char *payload)
 		}
 		free(f->nonce);
 		f->nonce = NULL;
-		if (http(f, ep, url, body, 0) == -1) {
-			free(body);
-			return -1;
-		}
+		rc = http_once(f, ep, url, body, 0, &cc);
 		free(body);
-		if (f->newnonce != NULL) {
+		if (rc == 0 && f->newnonce != NULL) {
 			f->nonce = f->newnonce;
 			f->newnonce = NULL;
 		}
-		bad = 0;
-		if (f->status == 400) {
-			o = body_json(f);
-			t = jstr(o, "type");
-			bad = t != NULL && strcmp(t,
-			    "urn:ietf:params:acme:error:badNonce") == 0;
-			json_object_put(o);
+		f->resent = try > 0;
+		if (retry_wait(f, ep, try, rc, cc)) {
+			try++;
+			continue;
 		}
-		if (!bad)
+		if (rc == -1)
+			return -1;
+		if (f->status != 400 || !is_prob(f, "badNonce"))
 			return 0;
 		pthread_mutex_lock(&mtx);
 		badnonce_retries++;
 		pthread_mutex_unlock(&mtx);
+		if (++bad == NONCE_RETRIES)
+			break;
 	}
 	err_status(f, ep);
 	return -1;
@@ -687,18 +840,52 @@ flow_reset(struct flow *f)
 	f->kid = f->nonce = NULL;
 }
 
-/* Poll url (POST-as-GET) until its status is one of want; -1 otherwise. */
+/*
+ * The order in f's last answer became invalid while the flow waited for
+ * want: with --retry the flow is to start over (f->restart, the cause
+ * counted in rkinds and kept in f->why); without, an error.
+ */
+static void
+order_invalid(struct flow *f, struct json_object *o, const char *want)
+{
+	struct json_object *e;
+	const char *t = NULL;
+
+	if (json_object_object_get_ex(o, "error", &e))
+		t = jstr(e, "type");
+	if (t != NULL && strncmp(t, "urn:ietf:params:acme:error:", 27) == 0)
+		t += 27;
+	snprintf(f->why, sizeof(f->why), "order invalid (waiting for %s): %s",
+	    want, t != NULL ? t : "no error given");
+	if (opt.retry == 0) {
+		err_kind("order-poll: %s", f->why);
+		return;
+	}
+	f->restart = 1;
+	tally(rkinds, &nrkinds, f->why);
+	vlog("restart: %s: starting over", f->why);
+}
+
+/*
+ * Poll url (POST-as-GET) until its status is want; 0 with the order in
+ * *res, else -1 (counted, or with f->restart set by order_invalid()).
+ * At most POLL_MAX polls at most 50 ms apart; with --retry, POLL_SECONDS
+ * instead, the delay growing to 500 ms after 5 s (an issuance the server
+ * has to reconcile takes its time).
+ */
 static int
 poll_until(struct flow *f, const char *url, const char *want,
     struct json_object **res)
 {
 	struct json_object *o = NULL;
 	const char *st;
+	double t0 = now();
 	int i;
 	useconds_t d = 5000;
 
 	*res = NULL;
-	for (i = 0; i < POLL_MAX; i++) {
+	for (i = 0; opt.retry ? now() - t0 < POLL_SECONDS : i < POLL_MAX;
+	    i++) {
 		if (post(f, EP_POLL, url, NULL) == -1)
 			return -1;
 		if (f->status != 200) {
@@ -717,8 +904,7 @@ poll_until(struct flow *f, const char *url, const char *want,
 			return 0;
 		}
 		if (strcmp(st, "invalid") == 0) {
-			err_kind("order-poll: order invalid (waiting for %s)",
-			    want);
+			order_invalid(f, o, want);
 			json_object_put(o);
 			return -1;
 		}
@@ -726,9 +912,79 @@ poll_until(struct flow *f, const char *url, const char *want,
 		usleep(d);
 		if (d < 50000)
 			d *= 2;
+		else if (opt.retry && d < 500000 && now() - t0 > 5)
+			d = 500000;
 	}
-	err_kind("order-poll: not %s after %d polls", want, POLL_MAX);
+	if (opt.retry)
+		err_kind("order-poll: not %s after %d s", want, POLL_SECONDS);
+	else
+		err_kind("order-poll: not %s after %d polls", want, POLL_MAX);
 	return -1;
+}
+
+/*
+ * --save: the chain in f's last answer to opt.save_dir/SERIAL.pem (a new
+ * file: a serial seen twice is an error) and "order-url account-url
+ * serial" to the index.  SERIAL is the lowercase hex of the leaf's
+ * serial number as it is encoded (the DER INTEGER's content).  Returns 0,
+ * or -1 (counted).
+ */
+static int
+save_cert(struct flow *f, const char *order)
+{
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t pem;
+	unsigned char ser[64];
+	size_t sersz = sizeof(ser), i, off;
+	char hex[2 * sizeof(ser) + 1], path[4096];
+	ssize_t w;
+	int fd = -1, rc = -1, bad;
+
+	pem.data = (unsigned char *)f->body;
+	pem.size = (unsigned int)f->bodylen;
+	if (gnutls_x509_crt_init(&crt) < 0 ||
+	    gnutls_x509_crt_import(crt, &pem, GNUTLS_X509_FMT_PEM) < 0 ||
+	    gnutls_x509_crt_get_serial(crt, ser, &sersz) < 0 || sersz == 0) {
+		err_kind("certificate: no serial number to save it by");
+		goto out;
+	}
+	for (i = 0; i < sersz; i++)
+		snprintf(hex + 2 * i, 3, "%02x", ser[i]);
+	snprintf(path, sizeof(path), "%s/%s.pem", opt.save_dir, hex);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1) {
+		err_kind("certificate: %s: %s", errno == EEXIST ?
+		    "serial seen twice" : "cannot save", strerror(errno));
+		goto out;
+	}
+	for (off = 0; off < f->bodylen; off += (size_t)w)
+		if ((w = write(fd, f->body + off, f->bodylen - off)) <= 0) {
+			err_kind("certificate: cannot save: %s",
+			    w == 0 ? "short write" : strerror(errno));
+			goto out;
+		}
+	if (close(fd) == -1) {
+		fd = -1;
+		err_kind("certificate: cannot save: %s", strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	pthread_mutex_lock(&mtx);
+	bad = fprintf(save_index, "%s %s %s\n", order, f->kid, hex) < 0 ||
+	    fflush(save_index) != 0;
+	pthread_mutex_unlock(&mtx);
+	if (bad) {
+		err_kind("certificate: cannot write the index: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	return rc;
 }
 
 /* One full issuance flow for name; 0 when a certificate came back. */
@@ -832,14 +1088,22 @@ flow_run(struct flow *f, const char *name)
 	snprintf(payload, sizeof(payload), "{\"csr\":\"%s\"}", csr);
 	if (post(f, EP_FINALIZE, fin, payload) == -1)
 		goto out;
-	if (f->status != 200) {
+	s = NULL;
+	if (f->status == 200) {
+		o = body_json(f);
+		s = jstr(o, "status");
+	} else if (!(f->resent && f->status == 403 &&
+	    is_prob(f, "orderNotReady"))) {
+		/*
+		 * orderNotReady to a finalize sent again is the answer to
+		 * the first one lost on the way: the order tells the rest.
+		 */
 		err_status(f, EP_FINALIZE);
 		goto out;
 	}
-	o = body_json(f);
-	s = jstr(o, "status");
 	if (s == NULL || strcmp(s, "valid") != 0) {
 		json_object_put(o);
+		o = NULL;
 		if (poll_until(f, order, "valid", &o) == -1)
 			goto out;
 	}
@@ -858,6 +1122,8 @@ flow_run(struct flow *f, const char *name)
 		err_status(f, EP_CERT);
 		goto out;
 	}
+	if (opt.save_dir != NULL && save_cert(f, order) == -1)
+		goto out;
 	rc = 0;
 out:
 	if (token != NULL)
@@ -877,7 +1143,7 @@ flow_thread(void *arg)
 {
 	struct flow f;
 	char name[128];
-	int idx = (int)(intptr_t)arg, n;
+	int idx = (int)(intptr_t)arg, n, r, rc;
 	double t0;
 
 	memset(&f, 0, sizeof(f));
@@ -896,7 +1162,21 @@ flow_thread(void *arg)
 		    opt.runid);
 		t0 = now();
 		f.cut = 0;
-		if (flow_run(&f, name) == 0) {
+		for (r = 0;; r++) {
+			f.restart = 0;
+			if ((rc = flow_run(&f, name)) == 0 || !f.restart ||
+			    f.cut)
+				break;
+			if (r >= opt.retry) {
+				err_kind("flow: %s, after %d restarts", f.why,
+				    r);
+				break;
+			}
+			pthread_mutex_lock(&mtx);
+			restarts++;
+			pthread_mutex_unlock(&mtx);
+		}
+		if (rc == 0) {
 			lat_add(&flow_lat, now() - t0);
 			pthread_mutex_lock(&mtx);
 			certs++;
@@ -982,7 +1262,7 @@ directory(void)
 	memset(&f, 0, sizeof(f));
 	if ((f.curl = curl_easy_init()) == NULL)
 		return -1;
-	if (http(&f, EP_NONCE, opt.dir_url, NULL, 0) == -1 ||
+	if (http(&f, EP_NONCE, opt.dir_url, 0) == -1 ||
 	    f.status != 200 || (o = body_json(&f)) == NULL) {
 		fprintf(stderr, "acmegw-bench: %s: %s (HTTP %ld)\n",
 		    opt.dir_url, f.errbuf[0] ? f.errbuf : "no directory",
@@ -1013,7 +1293,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: acmegw-bench -d directory-url [-v] "
 	    "[-c concurrency] [-n total] [-t seconds]\n"
-	    "\t[--cafile pem] [--http-port port] [--pid pid]...\n");
+	    "\t[--cafile pem] [--http-port port] [--pid pid]... "
+	    "[--retry count]\n\t[--save dir]\n");
 	exit(2);
 }
 
@@ -1037,12 +1318,15 @@ main(int argc, char *argv[])
 		{ "cafile", required_argument, NULL, 'C' },
 		{ "http-port", required_argument, NULL, 'P' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "retry", required_argument, NULL, 'R' },
+		{ "save", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	pthread_t *th = NULL, hs;
 	long long t0[MAXPIDS], dt[MAXPIDS], t1, ticks = 0;
-	char comm[MAXPIDS][32];
+	char comm[MAXPIDS][32], idx[4096];
 	unsigned char rnd[4];
+	unsigned tot5xx = 0, totretried = 0;
 	double start, el;
 	int ch, i, e, ok;
 	long hz;
@@ -1079,12 +1363,27 @@ main(int argc, char *argv[])
 				usage();
 			opt.pids[opt.npids++] = num(optarg, 1, INT32_MAX);
 			break;
+		case 'R':
+			opt.retry = num(optarg, 0, 100);
+			break;
+		case 'S':
+			opt.save_dir = optarg;
+			break;
 		default:
 			usage();
 		}
 	}
 	if (opt.dir_url == NULL || optind != argc)
 		usage();
+	if (opt.save_dir != NULL) {
+		/* the directory must exist; the index is new or appended to */
+		snprintf(idx, sizeof(idx), "%s/index", opt.save_dir);
+		if ((save_index = fopen(idx, "ae")) == NULL) {
+			fprintf(stderr, "acmegw-bench: %s: %s\n", idx,
+			    strerror(errno));
+			return 1;
+		}
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (gnutls_global_init() < 0 ||
 	    curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
@@ -1142,14 +1441,32 @@ main(int argc, char *argv[])
 	    now() >= opt.deadline ? " (time bound reached)" : "");
 	printf("certs/s        %.3f\n", el > 0 ? certs / el : 0.0);
 	printf("badNonce       %u retried\n", badnonce_retries);
+	for (i = 0; i < EP__MAX; i++) {
+		tot5xx += n5xx[i];
+		totretried += retried[i];
+	}
+	printf("5xx            %u answers\n", tot5xx);
+	if (opt.retry > 0) {
+		printf("retried        %u requests (connection error or 5xx)\n",
+		    totretried);
+		printf("restarts       %u flows started over\n", restarts);
+		for (i = 0; i < nrkinds; i++)
+			printf("restart        %u x %s\n", rkinds[i].count,
+			    rkinds[i].name);
+	}
 	for (i = 0; i < nkinds; i++)
 		printf("error          %u x %s\n", kinds[i].count,
 		    kinds[i].name);
-	printf("%-14s %6s %9s %9s\n", "endpoint", "count", "p50 ms",
-	    "p99 ms");
-	for (i = 0; i < EP__MAX; i++)
-		printf("%-14s %6zu %9.1f %9.1f\n", ep_name[i], lats[i].n,
-		    pct(&lats[i], 0.5) * 1000, pct(&lats[i], 0.99) * 1000);
+	printf("%-14s %6s %9s %9s %5s%s\n", "endpoint", "count", "p50 ms",
+	    "p99 ms", "5xx", opt.retry > 0 ? " retried" : "");
+	for (i = 0; i < EP__MAX; i++) {
+		printf("%-14s %6zu %9.1f %9.1f %5u", ep_name[i], lats[i].n,
+		    pct(&lats[i], 0.5) * 1000, pct(&lats[i], 0.99) * 1000,
+		    n5xx[i]);
+		if (opt.retry > 0)
+			printf(" %7u", retried[i]);
+		printf("\n");
+	}
 	printf("%-14s %6zu %9.1f %9.1f\n", "whole flow", flow_lat.n,
 	    pct(&flow_lat, 0.5) * 1000, pct(&flow_lat, 0.99) * 1000);
 	if (opt.npids > 0) {

@@ -100,6 +100,9 @@ static const struct unit units_bytes[] = {
 static const struct unit units_kib[] = {
 	{ "k", 1 }, { "m", 1024 }, { NULL, 0 }
 };
+static const struct unit units_kibg[] = {
+	{ "k", 1 }, { "m", 1024 }, { "g", 1024 * 1024 }, { NULL, 0 }
+};
 
 static const char *const names_enrollment[] = { "open", "eab", NULL };
 static const char *const names_log_level[] = {
@@ -190,6 +193,10 @@ static const struct conf_key conf_keys[] = {
 	{ "db_cache_size", CK_NUM, 0, FIELD(db_cache_size), 0,
 	    1024, 4194304, units_kib, NULL,
 	    "KiB from 1024 to 4194304, e.g. 8192, 8192k or 8m" },
+	{ "min_free_space", CK_NUM, CF_ZERO_OK, FIELD(min_free_space), 0,
+	    1024, 1024 * 1024 * 1024ULL, units_kibg, NULL,
+	    "0 (no check) or KiB from 1024 to 1073741824, e.g. 32768, 32m "
+	    "or 1g" },
 	{ "worker_idle_exit", CK_NUM, 0, FIELD(worker_idle_exit), 0,
 	    10, 604800, units_smhd, NULL,
 	    "a duration from 10s to 7d, e.g. 300, 5m or 1h" },
@@ -1297,7 +1304,9 @@ conf_profile(const struct conf *c, const char *name)
  * Fill c with the defaults: everything zero or NULL, enrollment open,
  * nonce_lifetime 3600 s, max_body_size 65536, max_contacts 10,
  * orders_per_page 100, lock_timeout 2000 ms, txn_retries 5,
- * db_cache_size 8192 KiB, worker_idle_exit 300 s, worker_path
+ * db_cache_size 8192 KiB, min_free_space 32768 KiB (two Berkeley DB
+ * log files of 10 MiB, the default cache and a margin: SECURITY.md B21),
+ * worker_idle_exit 300 s, worker_path
  * LIBEXECDIR/acmegw-worker (a heap copy), log_level 1; for orders
  * max_identifiers 100, no allowed or forbidden domains, authz_reuse 30 d,
  * no pre-authorization, every challenge type, order_lifetime and
@@ -1329,6 +1338,7 @@ conf_init(struct conf *c)
 	c->lock_timeout = 2000;
 	c->txn_retries = 5;
 	c->db_cache_size = 8192;
+	c->min_free_space = 32768;
 	c->worker_idle_exit = 300;
 	c->log_level = 1;
 	c->max_identifiers = 100;

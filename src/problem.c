@@ -251,7 +251,7 @@ problem_set(struct resp *r, enum acme_prob p, const char *fmt, ...)
 {
 	struct json_object	*o = NULL, *a;
 	va_list			 ap;
-	char			 detail[512];
+	char			 detail[1024];
 	size_t			 i;
 
 	if ((unsigned int)p >= ACME_PROB__MAX || p == ACME_PROB_NONE)

@@ -530,6 +530,85 @@ router_log_problem(const struct resp *resp)
 }
 
 /*
+ * A sentence for a store error that the administrator must fix on the
+ * state directory: a full file system (store_err_is_space()) or one this
+ * process cannot write (store_err_is_access()), naming the directory and,
+ * for the latter, the user.  Writes it into buf (bufsz bytes).  Returns 1,
+ * or 0 (buf "") for any other code.
+ */
+static int
+router_store_detail(const struct conf *conf, int rc, char *buf, size_t bufsz)
+{
+	char	 user[128];
+
+	buf[0] = '\0';
+	if (store_err_is_space(rc))
+		snprintf(buf, bufsz, "the server's disk is full: its state "
+		    "directory %s cannot grow (%s); nothing was stored; "
+		    "retry once space was freed there", conf->state_dir,
+		    strerror(rc));
+	else if (store_err_is_access(rc))
+		snprintf(buf, bufsz, "the state directory %s cannot be "
+		    "written by user %s (%s); nothing was stored; its "
+		    "administrator must make it writable by that user",
+		    conf->state_dir, store_user(user, sizeof(user)),
+		    strerror(rc));
+	return buf[0] != '\0';
+}
+
+/*
+ * The free-space guard (SECURITY.md X8, B21, F7): when the file system of
+ * state_dir has less than min_free_space left, answer 503 before any
+ * transaction, so that the store never gets to ENOSPC in the middle of
+ * its log or pages.  It runs here, in the responder, not in the worker
+ * as ARCHITECTURE.md has it: one statvfs() per request is cheap, the
+ * answer is exact at each request, and there is no flag to write on a
+ * file system that is filling up (the worker may not even run: it is
+ * started on demand); the worker only logs a warning.  Returns 1 with the
+ * problem set, or 0.
+ */
+static int
+router_space_guard(struct ctx *ctx)
+{
+	unsigned long long	 avail;
+
+	if (store_space_low(ctx->conf, &avail) != 1)
+		return 0;
+	problem_set(ctx->resp, ACME_PROB_UNAVAILABLE, "the state "
+	    "directory's file system has %.1f MiB free, below "
+	    "min_free_space %.1f MiB: nothing was stored; its administrator "
+	    "must free space there or move state_dir",
+	    (double)avail / 1024, (double)ctx->conf->min_free_space / 1024);
+	return 1;
+}
+
+/*
+ * Answer a request while the store cannot be opened (store_retry()
+ * failed): 503 naming the state directory, the user and what to do.
+ */
+static void
+router_store_closed(const struct store *store, struct resp *resp)
+{
+	const char	*fix;
+	char		 user[128];
+	int		 rc = store->open_rc;
+
+	if (store_err_is_access(rc))
+		fix = "make it writable by that user (its owner, mode 0700) "
+		    "on a file system mounted read-write";
+	else if (store_err_is_space(rc))
+		fix = "free space in its file system";
+	else if (rc == ENOENT)
+		fix = "create its parent directory";
+	else
+		fix = "see the server's log";
+	problem_set(resp, ACME_PROB_UNAVAILABLE, "the state directory "
+	    "cannot be opened by user %s: %s; its administrator must %s; "
+	    "the service resumes by itself", store_user(user, sizeof(user)),
+	    store_open_error(store), fix);
+}
+
+/*
  * Run the POST pipeline for route kind on ctx: Content-Type, size,
  * framing, the Replay-Nonce request header, the JWS syntax, then one
  * transaction for the rest.  Returns 0, or -1 when the store reported
@@ -541,6 +620,7 @@ router_post(struct ctx *ctx, enum route_kind kind)
 	struct router_txn	 x;
 	struct perr		 e;
 	const struct req	*req = ctx->req;
+	char			 detail[512];
 	int			 rc, ret = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -581,6 +661,9 @@ router_post(struct ctx *ctx, enum route_kind kind)
 		goto out;
 	}
 
+	if (router_space_guard(ctx))
+		goto out;
+
 	rc = store_txn_run(ctx->store, 0, router_txn_body, &x);
 	if (rc == 0 && ctx->poke_worker)
 		(void)chall_poke_worker(ctx->conf);	/* after the commit */
@@ -594,7 +677,13 @@ router_post(struct ctx *ctx, enum route_kind kind)
 	if (rc != 0) {
 		resp_reset(ctx->resp);
 		ctx->acct_id[0] = '\0';
-		if (rc == STORE_BUSY || rc == ENOSPC) {
+		if (router_store_detail(ctx->conf, rc, detail,
+		    sizeof(detail))) {
+			/* Never a 2xx without its commit (F7). */
+			log_warnx("router_post: %s", store_strerror(rc));
+			problem_set(ctx->resp, ACME_PROB_UNAVAILABLE, "%s",
+			    detail);
+		} else if (rc == STORE_BUSY) {
 			log_warnx("router_post: %s", store_strerror(rc));
 			problem_set(ctx->resp, ACME_PROB_UNAVAILABLE,
 			    "the server is busy; retry in a few seconds");
@@ -624,7 +713,12 @@ out:
  * resource (POSTs through the full pipeline and one transaction), then add
  * the common headers: Link rel="index" on everything but the directory, a
  * fresh Replay-Nonce and Cache-Control: no-store on every POST response
- * (errors included) and on newNonce.  The account id the request acted as
+ * (errors included) and on newNonce.  A store that store_open(STORE_RETRY)
+ * left closed is opened first (store_retry()); while that fails, every
+ * request is answered 503 naming the state directory and the fix.  Below
+ * min_free_space, newNonce and every POST get 503 before any write (the
+ * free-space guard); an error answer that no nonce could be stored for
+ * says why (F7).  The account id the request acted as
  * (or "-") goes to acct (acctsz bytes) for the log line.  resp must be
  * initialised and empty.  Returns 0, or -1 when the store needs recovery:
  * the caller sends the response (a 503) and then exits.
@@ -637,8 +731,9 @@ router_handle(const struct conf *conf, struct store *store,
 	enum route_kind	 kind;
 	char		 id[ROUTER_ID_MAX], cursor[ROUTER_ID_MAX];
 	char		 nonce[ACMEGW_NONCE_LEN + 1], url[1024];
+	char		 detail[512];
 	const char	*rest = NULL;
-	int		 ret = 0, rc, known, want_nonce;
+	int		 ret = 0, rc, known = 0, want_nonce;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = conf;
@@ -646,6 +741,12 @@ router_handle(const struct conf *conf, struct store *store,
 	ctx.req = req;
 	ctx.resp = resp;
 	ctx.now = req->now;
+
+	if (!store_is_open(store) && store_retry(store, conf) == -1) {
+		/* Every request, until the state directory is fixed. */
+		router_store_closed(store, resp);
+		goto done;
+	}
 
 	known = router_match(req->path, &kind, id, cursor, &rest) == 0;
 	/* newAuthz exists only when pre-authorization is on (7.4.1). */
@@ -665,7 +766,8 @@ router_handle(const struct conf *conf, struct store *store,
 	} else if (kind == ROUTE_DIRECTORY) {
 		directory_get(&ctx);
 	} else if (kind == ROUTE_NEW_NONCE) {
-		nonce_get(&ctx);
+		if (!router_space_guard(&ctx))
+			nonce_get(&ctx);
 	} else if (kind == ROUTE_RENEWAL_INFO) {
 		ctx.route_id = rest;
 		ari_get(&ctx);
@@ -685,7 +787,20 @@ router_handle(const struct conf *conf, struct store *store,
 			    "%s", store_strerror(rc));
 			if (rc == STORE_FATAL || store->panic)
 				ret = -1;
-			if (req->method != METHOD_POST || ret == -1) {
+			if (ret != -1 && router_store_detail(conf, rc, detail,
+			    sizeof(detail)) && (req->method != METHOD_POST ||
+			    resp->prob != ACME_PROB_NONE)) {
+				/*
+				 * No nonce can be stored: say so rather than
+				 * send a bare answer without one.  A POST
+				 * that committed keeps its 2xx answer: the
+				 * client must learn that it was done.
+				 */
+				resp_reset(resp);
+				problem_set(resp, ACME_PROB_UNAVAILABLE,
+				    "%s; this answer carries no Replay-Nonce "
+				    "because none can be stored", detail);
+			} else if (req->method != METHOD_POST || ret == -1) {
 				/* A newNonce answer without a nonce is no
 				 * answer; nor is a POST answer once the store
 				 * needs recovery. */
@@ -699,6 +814,7 @@ router_handle(const struct conf *conf, struct store *store,
 	}
 	if (store->panic)
 		ret = -1;
+done:
 	if (!(known && kind == ROUTE_DIRECTORY && resp->prob ==
 	    ACME_PROB_NONE) && url_build(conf, url, sizeof(url),
 	    "/directory") == 0) {

@@ -12,10 +12,17 @@
  * and the validity; it verifies each certificate against the CA before
  * answering and logs every issuance (serial, names, profile).
  *
+ * Installed set-gid, it reads its configuration without the group (so
+ * "-f KEYFILE" cannot print a line of the key), and only from a file and
+ * directory that root owns and nobody else can write (so a local user
+ * cannot point it at a policy of their own), and drops the group for
+ * good (real, effective and saved gid) once the key is open.
+ *
  * Must never: read the request before the privilege is dropped, sign
  * anything the request did not pass every check for, open the store or
  * the network, or log key bytes.
  */
+#define _GNU_SOURCE		/* setresgid, getresgid */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -954,18 +961,59 @@ out:
 }
 
 /*
+ * Whether the CA key sg->key belongs to the certificate key a: the key
+ * id (SHA-256 of the public key) of the key's public half equals a's.
+ * A key whose public half cannot be had (a PKCS#11 token need not hold
+ * the public key) signs random bytes instead, verified with a; that costs
+ * a signature and a verification, so it is only the fallback: the
+ * signer runs once per certificate, and every certificate and CRL is
+ * verified against ca_cert before it leaves anyway (S8).  1 / 0.
+ */
+static int
+sign_key_is_ca(const struct signer *sg, gnutls_pubkey_t a, int pk)
+{
+	gnutls_pubkey_t	 p = NULL;
+	gnutls_datum_t	 msg, sig = { NULL, 0 };
+	gnutls_sign_algorithm_t salg;
+	unsigned char	 id1[64], id2[64], rnd[32];
+	size_t		 id1sz = sizeof(id1), id2sz = sizeof(id2);
+	int		 ok = 0;
+
+	if (gnutls_pubkey_init(&p) < 0) {
+		p = NULL;
+		goto out;
+	}
+	if (gnutls_pubkey_import_privkey(p, sg->key, 0, 0) == 0) {
+		ok = gnutls_pubkey_get_key_id(p, GNUTLS_KEYID_USE_SHA256, id1,
+		    &id1sz) == 0 &&
+		    gnutls_pubkey_get_key_id(a, GNUTLS_KEYID_USE_SHA256, id2,
+		    &id2sz) == 0 &&
+		    id1sz == id2sz && memcmp(id1, id2, id1sz) == 0;
+		goto out;
+	}
+	salg = gnutls_pk_to_sign(pk, sg->dig);
+	msg.data = rnd;
+	msg.size = sizeof(rnd);
+	ok = gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) == 0 &&
+	    gnutls_privkey_sign_data2(sg->key, salg, 0, &msg, &sig) == 0 &&
+	    gnutls_pubkey_verify_data2(a, salg, 0, &msg, &sig) >= 0;
+out:
+	gnutls_free(sig.data);
+	if (p != NULL)
+		gnutls_pubkey_deinit(p);
+	return ok;
+}
+
+/*
  * Load the CA certificate, pick the digest (SHA-384 for a P-384 key,
- * SHA-256 otherwise) and check that the key belongs to the certificate by
- * signing random bytes with it and verifying them with the certificate's
- * key (a PKCS#11 token need not hold the public key).  0 / -1.
+ * SHA-256 otherwise) and check that the key belongs to the certificate
+ * (sign_key_is_ca()).  0 / -1.
  */
 static int
 sign_load_ca(struct signer *sg)
 {
-	gnutls_datum_t	 d = { NULL, 0 }, msg, sig = { NULL, 0 };
+	gnutls_datum_t	 d = { NULL, 0 };
 	gnutls_pubkey_t	 a = NULL;
-	gnutls_sign_algorithm_t salg;
-	unsigned char	 rnd[32];
 	unsigned int	 bits = 0;
 	int		 rc = -1, pk;
 
@@ -989,12 +1037,7 @@ sign_load_ca(struct signer *sg)
 	pk = gnutls_pubkey_get_pk_algorithm(a, &bits);
 	sg->dig = (pk == GNUTLS_PK_ECDSA && bits >= 384) ? GNUTLS_DIG_SHA384 :
 	    GNUTLS_DIG_SHA256;
-	salg = gnutls_pk_to_sign(pk, sg->dig);
-	msg.data = rnd;
-	msg.size = sizeof(rnd);
-	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) < 0 ||
-	    gnutls_privkey_sign_data2(sg->key, salg, 0, &msg, &sig) < 0 ||
-	    gnutls_pubkey_verify_data2(a, salg, 0, &msg, &sig) < 0) {
+	if (!sign_key_is_ca(sg, a, pk)) {
 		log_warnx("ca_key does not belong to ca_cert %s",
 		    sg->conf->ca_cert);
 		goto out;
@@ -1011,7 +1054,6 @@ sign_load_ca(struct signer *sg)
 	rc = 0;
 out:
 	gnutls_free(d.data);
-	gnutls_free(sig.data);
 	if (a != NULL)
 		gnutls_pubkey_deinit(a);
 	return rc;
@@ -1024,6 +1066,61 @@ usage(void)
 	exit(1);
 }
 
+/*
+ * Set-gid runs only: path (the configuration) and the directory holding it
+ * must be owned by root and writable by nobody else, so that the policy
+ * the key signs under is the administrator's.  Checked before the file is
+ * read; a file in such a directory cannot be swapped in between.  Returns
+ * 0, or -1 after logging why.
+ */
+static int
+sign_conf_trusted(const char *path)
+{
+	struct stat	 st;
+	char		*dir = NULL, *slash;
+	int		 rc = -1;
+
+	if (path[0] != '/') {
+		log_warnx("%s: a set-gid acmegw-sign reads only a configuration "
+		    "named by an absolute path", path);
+		goto out;
+	}
+	if ((dir = strdup(path)) == NULL) {
+		log_warn("strdup");
+		goto out;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (stat(dir, &st) == -1) {
+		log_warn("%s", dir);
+		goto out;
+	}
+	if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_warnx("%s: a set-gid acmegw-sign reads its configuration "
+		    "only from a directory owned by root and writable by no "
+		    "one else", dir);
+		goto out;
+	}
+	if (stat(path, &st) == -1) {
+		log_warn("%s", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_warnx("%s: a set-gid acmegw-sign reads only a regular "
+		    "file owned by root and writable by no one else "
+		    "(chown root; chmod go-w)", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(dir);
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1034,8 +1131,11 @@ main(int argc, char *argv[])
 	const char		*path = ACMEGW_DEFAULT_CONF, *op;
 	char			*buf = NULL, err[512];
 	size_t			 len;
-	int			 ch, level = 1, rc = 1;
+	gid_t			 rgid = getgid(), egid = getegid();
+	gid_t			 r, e, sv;
+	int			 ch, level = 1, rc = 1, setgid_run;
 
+	setgid_run = rgid != egid;
 	memset(&sg, 0, sizeof(sg));
 	conf_init(&conf);
 	while ((ch = getopt(argc, argv, "df:q")) != -1) {
@@ -1059,8 +1159,19 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	sg.now = time(NULL);
 	sg.conf = &conf;
+	/* Set-gid: the configuration is read without the group. */
+	if (setgid_run && setegid(rgid) == -1) {
+		log_warn("cannot set the effective gid aside");
+		goto out;
+	}
+	if (setgid_run && sign_conf_trusted(path) == -1)
+		goto out;
 	if (conf_load(&conf, path, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
+		goto out;
+	}
+	if (setgid_run && setegid(egid) == -1) {
+		log_warn("cannot take the set-gid group back");
 		goto out;
 	}
 	if (conf.ca_cert == NULL || conf.ca_key == NULL) {
@@ -1073,7 +1184,9 @@ main(int argc, char *argv[])
 	/* The one privileged act, then the set-gid group is gone for good. */
 	if (sign_open_key(conf.ca_key, &sg.key) == -1)
 		goto out;
-	if (setgid(getgid()) == -1 || getegid() != getgid()) {
+	if (setresgid(rgid, rgid, rgid) == -1 ||
+	    getresgid(&r, &e, &sv) == -1 || r != rgid || e != rgid ||
+	    sv != rgid) {
 		log_warn("cannot drop the set-gid group");
 		goto out;
 	}

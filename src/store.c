@@ -4,7 +4,10 @@
  * Owns the DB_ENV and DB handles of one process: the hybrid open
  * (DB_REGISTER | DB_FAILCHK | DB_RECOVER, SECURITY.md B4 and B10), the
  * transaction runner with its bounded deadlock retry (B7), the byte and JSON
- * record accessors, and record ids.
+ * record accessors, and record ids; also the responder's closed store that
+ * is opened again later (STORE_RETRY, store_retry()) and the free-space
+ * check and error classes of a full or unwritable state directory (X8,
+ * B21, F7).
  *
  * Must never: commit with DB_TXN_NOSYNC (B16); end a scan on anything but
  * DB_NOTFOUND (B9); let a handle cross fork() (B14: one store per process,
@@ -14,12 +17,14 @@
  * (DB_LOG_AUTO_REMOVE, B18); backups are taken with db5.3_hotbackup.
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,24 +208,33 @@ store_event(DB_ENV *env, u_int32_t event, void *info)
 	}
 }
 
-/* Open database i of st as its own btree file with checksums (B2). */
+/*
+ * Open database i of st as its own btree file with checksums (B2).  On
+ * failure st->open_rc gets the Berkeley DB code or errno value.
+ */
 static int
 store_db_open(struct store *st, enum store_db i, char *err, size_t errsz)
 {
 	DB	*db;
 	int	 rc;
 
-	if ((rc = db_create(&db, st->env, 0)) != 0)
+	if ((rc = db_create(&db, st->env, 0)) != 0) {
+		st->open_rc = rc;
 		return store_errf(err, errsz, "%s/%s: db_create: %s",
 		    st->home, store_db_file[i], db_strerror(rc));
+	}
 	st->db[i] = db;
-	if ((rc = db->set_flags(db, DB_CHKSUM)) != 0)
+	if ((rc = db->set_flags(db, DB_CHKSUM)) != 0) {
+		st->open_rc = rc;
 		return store_errf(err, errsz, "%s/%s: DB->set_flags: %s",
 		    st->home, store_db_file[i], db_strerror(rc));
+	}
 	if ((rc = db->open(db, NULL, store_db_file[i], NULL, DB_BTREE,
-	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0)
+	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
+		st->open_rc = rc;
 		return store_errf(err, errsz, "%s/%s: DB->open: %s",
 		    st->home, store_db_file[i], db_strerror(rc));
+	}
 	return 0;
 }
 
@@ -274,61 +288,77 @@ out:
 }
 
 /*
- * Open the store of conf->state_dir: create the directory (mode 0700) if
- * missing, open the environment with the hybrid flags (B1-B6, B10, B16,
- * B18) and every database (B2), and check or write the schema record.
- * flags is 0 or STORE_WORKER (the watcher; it only changes log lines).
- * Only one store may be open per process at a time (DB_REGISTER), and a
- * store must never be used after fork().  Returns the store (close it with
- * store_close()), or NULL with a message naming the path in err.
+ * Close every database and the environment of st, leaving st itself (and
+ * st->home) for a later store_env_open().  Errors are logged.
  */
-struct store *
-store_open(const struct conf *conf, int flags, char *err, size_t errsz)
+static void
+store_env_close(struct store *st)
 {
-	struct store		*st = NULL, *ret = NULL;
+	int	 i, rc;
+
+	for (i = 0; i < SDB__MAX; i++) {
+		if (st->db[i] == NULL)
+			continue;
+		if ((rc = st->db[i]->close(st->db[i], 0)) != 0)
+			log_warnx("store: %s/%s: DB->close: %s", st->home,
+			    store_db_file[i], db_strerror(rc));
+		st->db[i] = NULL;
+	}
+	if (st->env != NULL) {
+		if ((rc = st->env->close(st->env, 0)) != 0)
+			log_warnx("store: %s: DB_ENV->close: %s", st->home,
+			    db_strerror(rc));
+		st->env = NULL;
+	}
+}
+
+/*
+ * The work of store_open() on st (st->home set, no environment open):
+ * the directory, the environment, the databases and the schema record.
+ * On failure everything opened is closed again, st->open_rc gets the
+ * errno value or Berkeley DB code behind it (0 when there is none, e.g. a
+ * schema mismatch) and err the message.  Returns 0 or -1.
+ */
+static int
+store_env_open(struct store *st, const struct conf *conf, int flags,
+    char *err, size_t errsz)
+{
 	struct store_schema	 sa;
 	struct stat		 sb;
-	const char		*dir, *what;
+	const char		*dir = st->home, *what;
 	u_int32_t		 kib;
 	int			 rc, i;
 
-	assert(conf != NULL && conf->state_dir != NULL);
-	assert((flags & ~STORE_WORKER) == 0);
-	if (err != NULL && errsz > 0)
-		err[0] = '\0';
-	dir = conf->state_dir;
-
+	assert(st->env == NULL);
+	st->open_rc = 0;
+	st->panic = 0;
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		st->open_rc = errno;
 		store_errf(err, errsz, "%s: cannot create the state "
 		    "directory: %s", dir, strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (stat(dir, &sb) == -1) {
+		st->open_rc = errno;
 		store_errf(err, errsz, "%s: %s", dir, strerror(errno));
-		goto out;
+		goto fail;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
+		st->open_rc = ENOTDIR;
 		store_errf(err, errsz, "%s: not a directory", dir);
-		goto out;
+		goto fail;
 	}
 	if (sb.st_mode & (S_IRWXG | S_IRWXO))
 		log_warnx("store: %s: group or others have access to the "
 		    "state directory; it holds account keys and EAB "
 		    "secrets (chmod 700)", dir);
 
-	if ((st = calloc(1, sizeof(*st))) == NULL ||
-	    (st->home = strdup(dir)) == NULL) {
-		store_errf(err, errsz, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
-	st->retries = conf->txn_retries;
-	st->budget_ms = conf->lock_timeout;
-
 	if ((rc = db_env_create(&st->env, 0)) != 0) {
 		st->env = NULL;
+		st->open_rc = rc;
 		store_errf(err, errsz, "%s: db_env_create: %s", dir,
 		    db_strerror(rc));
-		goto out;
+		goto fail;
 	}
 	st->env->app_private = st;
 	st->env->set_errcall(st->env, store_errcall);
@@ -377,40 +407,144 @@ store_open(const struct conf *conf, int flags, char *err, size_t errsz)
 
 	for (i = 0; i < SDB__MAX; i++)
 		if (store_db_open(st, i, err, errsz) == -1)
-			goto out;
+			goto fail;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.st = st;
 	if ((rc = store_txn_run(st, 0, store_schema_txn, &sa)) != 0) {
+		st->open_rc = rc;
 		store_errf(err, errsz, "%s/%s: cannot read or write the "
 		    "schema record: %s", dir, store_db_file[SDB_META],
 		    store_strerror(rc));
-		goto out;
+		goto fail;
 	}
 	if (sa.v > ACMEGW_SCHEMA) {
 		store_errf(err, errsz, "%s/%s: schema version %lld is newer "
 		    "than this acmegw supports (%d): upgrade acmegw", dir,
 		    store_db_file[SDB_META], (long long)sa.v, ACMEGW_SCHEMA);
-		goto out;
+		goto fail;
 	}
 	if (sa.v < 1) {
 		store_errf(err, errsz, "%s/%s: the schema record is "
 		    "malformed", dir, store_db_file[SDB_META]);
-		goto out;
+		goto fail;
 	}
 	if (sa.created)
 		log_info("store: %s: new store, schema %d", dir,
 		    ACMEGW_SCHEMA);
 	log_debug("store: %s: open%s", dir,
 	    (flags & STORE_WORKER) ? " (worker)" : "");
+	return 0;
+dberr:
+	st->open_rc = rc;
+	store_errf(err, errsz, "%s: %s: %s", dir, what, db_strerror(rc));
+fail:
+	store_env_close(st);
+	return -1;
+}
+
+/*
+ * Open the store of conf->state_dir: create the directory (mode 0700) if
+ * missing, open the environment with the hybrid flags (B1-B6, B10, B16,
+ * B18) and every database (B2), and check or write the schema record.
+ * flags: STORE_WORKER (the watcher; it only changes log lines) and
+ * STORE_RETRY (the responder: when the open fails, return the store
+ * closed, with the reason in store_open_error(), so that store_retry()
+ * can open it on a later request; NULL then only when memory runs out).
+ * Only one store may be open per process at a time (DB_REGISTER), and a
+ * store must never be used after fork().  Returns the store (close it with
+ * store_close()), or NULL with a message naming the path in err.
+ */
+struct store *
+store_open(const struct conf *conf, int flags, char *err, size_t errsz)
+{
+	struct store		*st = NULL, *ret = NULL;
+
+	assert(conf != NULL && conf->state_dir != NULL);
+	assert((flags & ~(STORE_WORKER | STORE_RETRY)) == 0);
+	if (err != NULL && errsz > 0)
+		err[0] = '\0';
+
+	if ((st = calloc(1, sizeof(*st))) == NULL ||
+	    (st->home = strdup(conf->state_dir)) == NULL) {
+		store_errf(err, errsz, "%s: %s", conf->state_dir,
+		    strerror(errno));
+		goto out;
+	}
+	st->retries = conf->txn_retries;
+	st->budget_ms = conf->lock_timeout;
+	if (store_env_open(st, conf, flags, st->open_err,
+	    sizeof(st->open_err)) == -1) {
+		store_errf(err, errsz, "%s", st->open_err);
+		st->open_logged = time(NULL);	/* the caller logs it */
+		if (flags & STORE_RETRY) {
+			ret = st;
+			st = NULL;
+		}
+		goto out;
+	}
+	st->open_err[0] = '\0';
 	ret = st;
 	st = NULL;
-	goto out;
-dberr:
-	store_errf(err, errsz, "%s: %s: %s", dir, what, db_strerror(rc));
 out:
 	store_close(st);
 	return ret;
+}
+
+/*
+ * Whether the environment of st is open (store_open() without
+ * STORE_RETRY always returns an open store).
+ */
+int
+store_is_open(const struct store *st)
+{
+	return st != NULL && st->env != NULL;
+}
+
+/*
+ * Why the environment of st is not open: the message of the last failed
+ * open, naming state_dir ("" when it is open).  The string lives in st.
+ */
+const char *
+store_open_error(const struct store *st)
+{
+	return st->env == NULL ? st->open_err : "";
+}
+
+/*
+ * Open the environment of st, a store that store_open(STORE_RETRY) could
+ * not open (or that is open already: nothing to do), as store_open()
+ * would.  The responder calls it at each request while the store is
+ * closed, so that it recovers by itself once the state directory is
+ * fixed.  A failure is logged at most once a minute (and when its
+ * message changes).  Returns 0, or -1 with the message in
+ * store_open_error() and the errno value or Berkeley DB code in
+ * st->open_rc.
+ */
+int
+store_retry(struct store *st, const struct conf *conf)
+{
+	char	 prev[sizeof(st->open_err)];
+	time_t	 now;
+
+	assert(st != NULL && conf != NULL);
+	if (st->env != NULL)
+		return 0;
+	memcpy(prev, st->open_err, sizeof(prev));
+	if (store_env_open(st, conf, 0, st->open_err,
+	    sizeof(st->open_err)) == 0) {
+		log_info("store: %s: open again", st->home);
+		st->open_err[0] = '\0';
+		st->open_logged = 0;
+		return 0;
+	}
+	now = time(NULL);
+	if (strcmp(prev, st->open_err) != 0 || now < st->open_logged ||
+	    now - st->open_logged >= 60) {
+		log_warnx("store: %s", st->open_err);
+		st->open_logged = now;
+	}
+	return -1;
 }
 
 /*
@@ -421,24 +555,9 @@ out:
 void
 store_close(struct store *st)
 {
-	int	 i, rc;
-
 	if (st == NULL)
 		return;
-	for (i = 0; i < SDB__MAX; i++) {
-		if (st->db[i] == NULL)
-			continue;
-		if ((rc = st->db[i]->close(st->db[i], 0)) != 0)
-			log_warnx("store: %s/%s: DB->close: %s", st->home,
-			    store_db_file[i], db_strerror(rc));
-		st->db[i] = NULL;
-	}
-	if (st->env != NULL) {
-		if ((rc = st->env->close(st->env, 0)) != 0)
-			log_warnx("store: %s: DB_ENV->close: %s", st->home,
-			    db_strerror(rc));
-		st->env = NULL;
-	}
+	store_env_close(st);
 	free(st->home);
 	free(st);
 }
@@ -842,4 +961,70 @@ store_strerror(int rc)
 	default:
 		return db_strerror(rc);
 	}
+}
+
+/*
+ * The free-space guard (SECURITY.md X8, B21, F7).  Whether the file
+ * system of conf->state_dir has less than conf->min_free_space KiB
+ * available (statvfs f_bavail, what an unprivileged user may still
+ * write).  *availkib (if not NULL) gets the KiB available, also when not
+ * below.  One statvfs(2): cheap enough for every request.  Returns 1 when
+ * below, 0 when not or when min_free_space is 0 (off), -1 when statvfs
+ * failed (errno set; the store's own errors will tell more).
+ */
+int
+store_space_low(const struct conf *conf, unsigned long long *availkib)
+{
+	struct statvfs	 sv;
+	unsigned long long avail;
+
+	assert(conf != NULL && conf->state_dir != NULL);
+	if (availkib != NULL)
+		*availkib = 0;
+	if (statvfs(conf->state_dir, &sv) == -1)
+		return -1;
+	avail = (unsigned long long)sv.f_bavail *
+	    (sv.f_frsize != 0 ? sv.f_frsize : sv.f_bsize) / 1024;
+	if (availkib != NULL)
+		*availkib = avail;
+	return conf->min_free_space != 0 && avail < conf->min_free_space;
+}
+
+/*
+ * Whether rc (a return code of this file) means that the file system of
+ * the state directory is full: ENOSPC, EDQUOT (a quota) or EFBIG (a file
+ * size limit).
+ */
+int
+store_err_is_space(int rc)
+{
+	return rc == ENOSPC || rc == EDQUOT || rc == EFBIG;
+}
+
+/*
+ * Whether rc (a return code of this file) means that the state directory
+ * cannot be written by this process: EROFS, EACCES or EPERM.
+ */
+int
+store_err_is_access(int rc)
+{
+	return rc == EROFS || rc == EACCES || rc == EPERM;
+}
+
+/*
+ * The user this process runs as, for messages about permissions: its name
+ * and uid ("www-data (uid 33)") into buf (bufsz bytes).  Returns buf.
+ */
+const char *
+store_user(char *buf, size_t bufsz)
+{
+	struct passwd	*pw;
+	uid_t		 uid = geteuid();
+
+	if ((pw = getpwuid(uid)) != NULL && pw->pw_name != NULL)
+		snprintf(buf, bufsz, "%s (uid %lu)", pw->pw_name,
+		    (unsigned long)uid);
+	else
+		snprintf(buf, bufsz, "uid %lu", (unsigned long)uid);
+	return buf;
 }

@@ -740,6 +740,8 @@ main(int argc, char *argv[])
 	if (res.prob == ACME_PROB_NONE && !req.is_ip && req.check_caa &&
 	    req.caa_idssz > 0)
 		(void)val_caa(&req, &res);
+	/* Still under the backstop: stopping the resolver thread is bounded. */
+	vdns_ctx_free();
 	val_backstop_disarm();
 
 	log_sanitize(detail, sizeof(detail), res.detail, strlen(res.detail));

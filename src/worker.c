@@ -6,7 +6,8 @@
  * Owns state_dir/worker.lock (an flock held by the running worker),
  * state_dir/responder.seen (its mtime: the last time a responder said it
  * was alive) and the upkeep schedule: the lock detector several times a
- * second, failchk every second, checkpoints, nonce expiry, idle exit;
+ * second, failchk every second, checkpoints, nonce expiry, the free-disk
+ * warning (the 503 itself is the responders': router.c), idle exit;
  * and the validation job runner: state_dir/worker.fifo (made here, poked
  * by responders after they queue a job), the scan of SDB_JOBS, up to
  * max_validations acmegw-validate helpers at once (helper.c) driven from
@@ -65,6 +66,8 @@
 #define WORKER_IDLE_MS		1000	/* responder.seen check */
 #define WORKER_CRL_MS		1000	/* crl_file mtime check */
 #define WORKER_CRL_SKEW		300	/* s an mtime may lie ahead */
+#define WORKER_DISK_MS		5000	/* free-space check (X8, B21) */
+#define WORKER_DISK_WARN_MS	300000	/* repeat of its warning */
 #define WORKER_LOCK_TRIES	5	/* flock attempts, 50 ms apart */
 #define WORKER_FIFO		"worker.fifo"
 #define WORKER_SCAN_MS		1000	/* SDB_JOBS rescan without a poke */
@@ -1694,6 +1697,37 @@ worker_crl(struct worker *w, time_t now, time_t *retry_at)
 }
 
 /*
+ * The free-disk guard's log side (SECURITY.md X8, B21): warn when the file
+ * system of state_dir has less than min_free_space left, again every
+ * five minutes while it stays so, and say when it is back above.  The
+ * refusal itself (503 before any write) is the responders' (router.c
+ * router_space_guard()): they check at each request, whether this worker
+ * runs or not.  *low keeps the last state between calls.
+ */
+static void
+worker_disk(const struct conf *conf, int *low, int64_t now_ms,
+    int64_t *next_warn)
+{
+	unsigned long long	 avail;
+	int			 r;
+
+	if ((r = store_space_low(conf, &avail)) == -1) {
+		log_warn("worker: statvfs %s", conf->state_dir);
+		return;
+	}
+	if (r == 1 && (!*low || now_ms >= *next_warn)) {
+		log_warnx("worker: the file system of %s has %llu KiB free, "
+		    "below min_free_space %u KiB: requests that write are "
+		    "refused with 503 until space is freed there",
+		    conf->state_dir, avail, conf->min_free_space);
+		*next_warn = now_ms + WORKER_DISK_WARN_MS;
+	} else if (r == 0 && *low)
+		log_info("worker: the file system of %s has %llu KiB free "
+		    "again: requests are served", conf->state_dir, avail);
+	*low = r;
+}
+
+/*
  * Run the worker of conf->state_dir until SIGTERM or SIGINT, or until no
  * responder has been seen for conf->worker_idle_exit seconds while no
  * validation job is queued or running: take the flock on
@@ -1701,7 +1735,8 @@ worker_crl(struct worker *w, time_t now, time_t *retry_at)
  * open the store and state_dir/worker.fifo, then every 200 ms run the
  * lock detector, every second failchk, every 10 s expire nonces and run
  * the issuance reconciler (worker_reconcile()), every second the CRL
- * timer (worker_crl()), every 60 s checkpoint, and run the validation
+ * timer (worker_crl()), every 5 s the free-disk warning (worker_disk()),
+ * every 60 s checkpoint, and run the validation
  * jobs (worker_jobs()) whenever the FIFO is poked, a validator finishes,
  * or a second passed.  One
  * poll() waits on the FIFO and the validators, never longer than the next
@@ -1719,9 +1754,11 @@ worker_main(const struct conf *conf)
 	char			 err[512];
 	int64_t			 now_ms, next_fail, next_ckp, next_nonce;
 	int64_t			 next_idle, next_detect, next_rec, next_crl;
+	int64_t			 next_disk, disk_warn = 0;
 	time_t			 now, crl_retry = 0;
 	size_t			 n, npfd;
 	int			 lockfd = -1, rc, ret = -1, wait_ms;
+	int			 disk_low = 0;
 
 	assert(conf != NULL && conf->state_dir != NULL);
 	memset(&w, 0, sizeof(w));
@@ -1782,7 +1819,7 @@ worker_main(const struct conf *conf)
 
 	next_fail = next_nonce = next_idle = next_detect = w.started;
 	next_ckp = w.started + WORKER_CHECKPOINT_MS;
-	next_rec = next_crl = w.started;
+	next_rec = next_crl = next_disk = w.started;
 	w.next_scan = w.started;
 	while (!worker_quit) {
 		now_ms = worker_ms();
@@ -1826,6 +1863,10 @@ worker_main(const struct conf *conf)
 			worker_crl(&w, now, &crl_retry);
 			if (w.st->panic)
 				continue;
+		}
+		if (now_ms >= next_disk) {
+			next_disk = now_ms + WORKER_DISK_MS;
+			worker_disk(conf, &disk_low, now_ms, &disk_warn);
 		}
 		if (now_ms >= next_ckp) {
 			next_ckp = now_ms + WORKER_CHECKPOINT_MS;

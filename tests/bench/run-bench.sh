@@ -13,6 +13,10 @@
 # default 200), BENCH_T (seconds per run, default 60), MAXPROCS (acmegw.fcgi
 # processes, default 4).
 # A benchmark prints figures; it exits 0 unless it could not run at all.
+# For acmegw it also splits the server CPU per certificate by process:
+# lighttpd, the responders, the signers they ran, the worker and the
+# validators it ran (a helper's CPU is read from its parent's children
+# time once it was reaped).
 
 top_builddir=$(pwd)
 top_srcdir=$(cd "$(dirname "$0")/../.." && pwd)
@@ -105,8 +109,22 @@ acmegw_pids()
 	done
 }
 
+# cpu_snap PID...: one line per process: pid, program name, own CPU
+# ticks (utime + stime), reaped children's ticks (cutime + cstime)
+cpu_snap()
+{
+	for _p in "$@"; do
+		_e=$(readlink "/proc/$_p/exe" 2>/dev/null) || continue
+		# the fields after "pid (comm) ": utime is the 12th
+		sed 's/^.*) //' "/proc/$_p/stat" 2>/dev/null |
+		    awk -v p="$_p" -v e="${_e##*/}" \
+		    '{ print p, e, $12 + $13, $14 + $15 }'
+	done
+}
+
 # run_bench LABEL URL C PID...: one bounded run; its output in
-# $T/LABEL-C.out, a FAIL-free summary line on stdout
+# $T/LABEL-C.out, a FAIL-free summary line on stdout; the CPU of each
+# process before and after in $T/LABEL-C.cpu0 and .cpu1
 run_bench()
 {
 	_l=$1 _u=$2 _c=$3
@@ -115,11 +133,13 @@ run_bench()
 	for _p in "$@"; do
 		_pa="$_pa --pid $_p"
 	done
+	cpu_snap "$@" >"$T/$_l-$_c.cpu0"
 	# shellcheck disable=SC2086
 	timeout -k 5 $((TSEC + 30)) "$BENCH" -d "$_u" --cafile "$T/ca/ca.pem" \
 	    --http-port "$BPORT" -c "$_c" -n "$N" -t "$TSEC" $_pa \
 	    >"$T/$_l-$_c.out" 2>"$T/$_l-$_c.err"
 	_rc=$?
+	cpu_snap "$@" >"$T/$_l-$_c.cpu1"
 	[ $_rc -eq 124 ] || [ $_rc -eq 137 ] &&
 	    echo "error          killed after $((TSEC + 30)) s" >>"$T/$_l-$_c.out"
 	echo "===== $_l, $_c concurrent flows (exit $_rc)"
@@ -178,4 +198,31 @@ echo " started; CPU/c: server CPU seconds per certificate; ratios are"
 echo " acmegw/Pebble: above 1 is better for cert/s, below 1 for CPU;"
 echo " ! marks a run cut short by the time bound, as when the server stops"
 echo " answering: its figures and ratios say little about throughput)"
+
+# acmegw's CPU per certificate by process, in milliseconds
+echo
+echo "acmegw CPU ms per certificate by process (signers and validators:" \
+    "their parents' reaped-children time)"
+printf '%-5s | %-8s %-11s %-11s %-13s %-15s %-7s\n' flows lighttpd \
+    acmegw.fcgi acmegw-sign acmegw-worker acmegw-validate total
+hz=$(getconf CLK_TCK 2>/dev/null) || hz=100
+for c in $LEVELS; do
+	n=$(awk '/^flows/ { print $4; exit }' "$T/acmegw-$c.out" 2>/dev/null)
+	[ -s "$T/acmegw-$c.cpu1" ] && [ "${n:-0}" -gt 0 ] 2>/dev/null ||
+	    continue
+	awk -v c="$c" -v n="$n" -v hz="$hz" '
+	NR == FNR { s[$1] = $3; k[$1] = $4; next }
+	($1 in s) {
+		ds = $3 - s[$1]; dk = $4 - k[$1]
+		if ($2 == "acmegw.fcgi") { f += ds; sg += dk }
+		else if ($2 == "acmegw-worker") { w += ds; v += dk }
+		else l += ds + dk
+	}
+	END {
+		m = 1000 / hz / n
+		printf "%-5s | %-8.2f %-11.2f %-11.2f %-13.2f %-15.2f %-7.2f\n",
+		    c, l * m, f * m, sg * m, w * m, v * m,
+		    (l + f + sg + w + v) * m
+	}' "$T/acmegw-$c.cpu0" "$T/acmegw-$c.cpu1"
+done
 exit 0

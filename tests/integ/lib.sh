@@ -152,6 +152,9 @@ cleanup()
 		done
 		sleep 0.5
 	done
+	# a test's own undoing, once nothing it started runs any more
+	# (t_diskfull.sh unmounts its file systems under $T)
+	[ -n "${CLEANUP_HOOK:-}" ] && $CLEANUP_HOOK
 	if [ "${KEEP:-0}" = 1 ]; then
 		log "kept $T"
 	else

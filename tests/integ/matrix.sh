@@ -24,18 +24,30 @@
 #   keyroll   roll the account key (keyChange); the old key is refused
 # A step a client cannot do is recorded "n/a" with the reason (the same
 # reason the README's table gives); such a step is never counted a pass.
+# A step may be recorded several times (one record per check): a cell
+# that failed once shows "fail", otherwise its last record shows.  The
+# table is followed by the reason of every n/a and fail cell.
 #
-# MATRIX_CLIENTS (default: all five) picks clients.  Every client run is
-# bounded (CLIENT_TIMEOUT seconds, default 120); every server is stopped
-# on exit (lib.sh trap).  The test fails when any step fails.
+# Afterwards, F2 (SECURITY.md: zero 5xx): neither server answered any
+# request with a 5xx status during the whole matrix.
+#
+# MATRIX_CLIENTS (default: all five) picks clients; each is also the name
+# of the client's program, which must be installed (else SKIP).  Every
+# client run is bounded (CLIENT_TIMEOUT seconds, default 120); every
+# server is stopped on exit (lib.sh trap).  The test fails when any step
+# fails.
 
 . "$top_srcdir/tests/integ/lib.sh"
-need_cmd pebble-challtestsrv certtool
+MX_STEPS="register eab http-01 dns-01 tls-alpn renew revoke keyroll"
+MATRIX_CLIENTS=${MATRIX_CLIENTS:-certbot lego uacme dehydrated acme-tiny}
+need_cmd pebble-challtestsrv certtool $MATRIX_CLIENTS
+for _c in $MATRIX_CLIENTS; do
+	[ -f "$top_srcdir/tests/integ/mx_$_c.sh" ] ||
+	    fail "MATRIX_CLIENTS: no tests/integ/mx_$_c.sh"
+done
 setup
 [ -x "$VALIDATE_BIN" ] || fail "$VALIDATE_BIN is not built"
 
-MX_STEPS="register eab http-01 dns-01 tls-alpn renew revoke keyroll"
-MATRIX_CLIENTS=${MATRIX_CLIENTS:-certbot lego uacme dehydrated acme-tiny}
 CTO=${CLIENT_TIMEOUT:-120}
 MX_RESULTS="$T/matrix.results"
 : >"$MX_RESULTS"
@@ -79,6 +91,12 @@ mx_check()
 	return 1
 }
 
+# mx_failed CLIENT STEP: 0 if that cell has a fail record already.
+mx_failed()
+{
+	grep -q "^$1	$2	fail	" "$MX_RESULTS"
+}
+
 # run_client NAME OUTFILE CMD...: CMD bounded by CTO seconds, its output
 # in OUTFILE and indented on stdout.  Returns CMD's status (124: killed).
 run_client()
@@ -104,6 +122,37 @@ mx_txt()
 	clear) cts_post clear-txt "{\"host\":\"$_h\"}" ;;
 	*) fail "mx_txt: $1" ;;
 	esac
+}
+
+# $MX_TXT set|clear NAME [VALUE]: mx_txt as a program, for the clients'
+# DNS hooks (they run outside this shell).  It also takes lego's exec
+# provider calls, "present|cleanup FQDN VALUE" (FQDN: _acme-challenge.NAME.).
+# Every call is logged in $T/mx-txt.log (printed when the test fails).
+MX_TXT="$T/mx-txt.sh"
+mx_txt_script()
+{
+	{
+		echo '#!/bin/sh'
+		echo '# written by tests/integ/matrix.sh: TXT records in' \
+		    'pebble-challtestsrv'
+		echo "exec >>\"$T/mx-txt.log\" 2>&1"
+		echo "mgmt=$CTS_MGMT"
+		cat <<-'EOF'
+		n=${2#\*.}
+		n=_acme-challenge.${n#_acme-challenge.}
+		n=${n%.}.
+		case $1 in
+		set|present)
+			op=set-txt body="{\"host\":\"$n\",\"value\":\"$3\"}" ;;
+		clear|cleanup) op=clear-txt body="{\"host\":\"$n\"}" ;;
+		*) echo "mx-txt.sh: unknown call $*"; exit 1 ;;
+		esac
+		echo "$(date +%T) $op $n ${3:-}"
+		curl -s -f -o /dev/null --noproxy '*' --max-time 5 -d "$body" \
+		    "$mgmt/$op" || { echo "mx-txt.sh: $op $n failed"; exit 1; }
+		EOF
+	} >"$MX_TXT"
+	chmod 755 "$MX_TXT"
 }
 
 # mx_webroot start|stop: the static web server on 127.0.0.1:$HP serving
@@ -154,6 +203,7 @@ save_server()
 }
 
 start_challtestsrv
+mx_txt_script
 HP=$(free_port) && TP=$(free_port) || fail "no free port"
 for _srv in eab open; do
 	start_issuer "$_srv" "$_srv" \
@@ -170,25 +220,31 @@ use_server open
 log "validation on http port $HP, tls port $TP;" \
     "open server $open_SRV_URL, eab server $eab_SRV_URL"
 
-for _c in $MATRIX_CLIENTS; do
-	_f="$top_srcdir/tests/integ/mx_$_c.sh"
-	[ -f "$_f" ] || fail "MATRIX_CLIENTS: no $_f"
-	. "$_f"
+# (mx_client, mx_t0: names no client function uses)
+for mx_client in $MATRIX_CLIENTS; do
+	. "$top_srcdir/tests/integ/mx_$mx_client.sh"
 	use_server open
-	"mx_$(printf '%s' "$_c" | tr - _)"
+	mx_t0=$(date +%s)
+	"mx_$(printf '%s' "$mx_client" | tr - _)"
 	[ -z "${WEB_PID:-}" ] || mx_webroot stop
+	log "$mx_client: $(($(date +%s) - mx_t0)) s"
 done
 
-# The table: every client has a result for every step.
+# The table: every client has a result for every step; a cell that
+# failed once stays "fail".  Then the reasons of the n/a and fail cells.
 "$PY" - "$MX_RESULTS" "$MX_STEPS" $MATRIX_CLIENTS <<-'EOF' || rc=1
 import sys
 res, steps, clients = sys.argv[1], sys.argv[2].split(), sys.argv[3:]
-cell = {}
+cell, why = {}, {}
 for line in open(res):
     c, s, r, text = line.rstrip("\n").split("\t", 3)
-    cell[c, s] = r
+    if cell.get((c, s)) != "fail":
+        cell[c, s] = r
+    if r != "pass":
+        why.setdefault((c, s), []).append("%s: %s" % (r, text))
 w = max(len(c) for c in clients)
-print("%-*s  %s" % (w, "client", "  ".join("%-8s" % s for s in steps)))
+print(("%-*s  %s" % (w, "client",
+                     "  ".join("%-8s" % s for s in steps))).rstrip())
 missing = []
 for c in clients:
     row = []
@@ -198,10 +254,45 @@ for c in clients:
             missing.append("%s %s" % (c, s))
             r = "-"
         row.append("%-8s" % r)
-    print("%-*s  %s" % (w, c, "  ".join(row)))
+    print(("%-*s  %s" % (w, c, "  ".join(row))).rstrip())
+for c in clients:
+    for s in steps:
+        for t in why.get((c, s), []):
+            print("  %s %s: %s" % (c, s, t))
 if missing:
     sys.exit("FAIL no result for: " + ", ".join(missing))
 EOF
 grep -q "	fail	" "$MX_RESULTS" && rc=1
-[ $rc -eq 0 ] || { echo "----- $open_SRV_CONF"; cat "$open_SRV_CONF"; }
+
+# F2: no 5xx.  acmegw logs every request ("ADDR METHOD PATH STATUS
+# acct=..."; lighttpd.out, or Apache's error.log), Apache its own answers
+# in access.log ("%r" %>s).
+for _srv in open eab; do
+	if [ "${APACHE:-0}" = 1 ]; then
+		_lf="$T/$_srv/apache/error.log"
+	else
+		_lf="$T/$_srv/lighttpd.out"
+	fi
+	_n=$(grep -cE ' (GET|HEAD|POST) [^ ]+ [0-9]{3} acct=' "$_lf")
+	_n=${_n:-0}
+	_x=$(grep -E ' (GET|HEAD|POST) [^ ]+ 5[0-9][0-9] acct=' "$_lf")
+	if [ "${APACHE:-0}" = 1 ]; then
+		_x="$_x$(grep -E '" 5[0-9][0-9] ' "$T/$_srv/apache/access.log")"
+	fi
+	if [ "$_n" -eq 0 ]; then
+		bad "F2 $_srv server: no request lines in $_lf"
+	elif [ -n "$_x" ]; then
+		printf '%s\n' "$_x" | sed 's/^/  /'
+		bad "F2 $_srv server: 5xx answers during the matrix"
+	else
+		pass "F2 $_srv server: $_n requests, no 5xx"
+	fi
+done
+
+if [ $rc -ne 0 ]; then
+	echo "----- mx-txt.log (DNS hooks)"
+	cat "$T/mx-txt.log" 2>/dev/null
+	echo "----- $open_SRV_CONF"
+	cat "$open_SRV_CONF"
+fi
 exit $rc

@@ -403,4 +403,87 @@ else
 	bad "softhsm2-util or p11tool missing: cannot test PKCS#11 signing"
 fi
 
+
+# --- set-gid install (acmegw-sign(8) SECURITY): a copy of the signer
+# set-gid to group adm (exists on Debian; nobody is not in it), the CA key
+# readable by that group alone, run as nobody.  It signs with the
+# administrator's configuration; it refuses a configuration a user wrote,
+# never prints a line of the key through -f, and drops the group for good
+# (real, effective and saved gid) before it reads the request.
+if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null 2>&1 &&
+    getent group adm >/dev/null && ! id -nG nobody | grep -qw adm; then
+	sg="$t/sg"
+	mkdir -p "$sg/nob"
+	chmod 755 "$t" "$sg"
+	chown nobody "$sg/nob"
+	cp "$SIGN" "$sg/acmegw-sign"
+	chgrp adm "$sg/acmegw-sign"
+	chmod 2755 "$sg/acmegw-sign"
+	cp "$d/ca.key" "$sg/ca.key"
+	cp "$d/ca.pem" "$sg/ca.pem"
+	cp "$d/root.pem" "$sg/root.pem"
+	chgrp adm "$sg/ca.key"
+	chmod 0640 "$sg/ca.key"
+	sed "s|$d/|$sg/|g" "$conf" >"$sg/acmegw.conf"
+	chmod 0644 "$sg/acmegw.conf" "$sg/ca.pem" "$sg/root.pem"
+	cp "$sg/acmegw.conf" "$sg/nob/acmegw.conf"
+	chown nobody "$sg/nob/acmegw.conf"
+	cp "$t/leaf.csr" "$sg/leaf.csr"
+	chmod 0644 "$sg/leaf.csr"
+	sgsign() {
+		runuser -u nobody -- "$sg/acmegw-sign" "$@" >"$t/ans" 2>"$t/err"
+		echo $? >"$t/rc"
+	}
+	runuser -u nobody -- cat "$sg/ca.key" >/dev/null 2>&1 &&
+	    bad "set-gid: nobody can read the key itself"
+	req "$sg/leaf.csr" "$IDS" default - | sgsign -f "$sg/acmegw.conf"
+	rc=$(cat "$t/rc")
+	if [ $rc -eq 0 ] && [ "$(field "$t/ans" status)" = ok ]; then
+		field "$t/ans" chain >"$t/sgchain.pem"
+		certtool --verify --load-ca-certificate "$d/root.pem" \
+		    --infile "$t/sgchain.pem" >/dev/null 2>&1 &&
+		    ok "set-gid: nobody gets a verifiable chain from the signer" ||
+		    bad "set-gid: the chain does not verify"
+	else
+		bad "set-gid sign as nobody: rc $rc $(cat "$t/err")"
+	fi
+	# While it waits for the request: every gid is nobody's.
+	(sleep 3 | runuser -u nobody -- "$sg/acmegw-sign" \
+	    -f "$sg/acmegw.conf" >/dev/null 2>&1) &
+	gids=
+	i=0
+	while [ $i -lt 40 ] && [ -z "$gids" ]; do
+		sleep 0.05
+		for pid in $(pgrep -f "^$sg/acmegw-sign"); do
+			gids=$(awk '/^Gid:/ { print $2, $3, $4, $5 }' \
+			    "/proc/$pid/status" 2>/dev/null)
+		done
+		i=$((i + 1))
+	done
+	wait
+	ng=$(id -g nobody)
+	[ "$gids" = "$ng $ng $ng $ng" ] &&
+	    ok "set-gid: real, effective, saved and fs gid all $ng" ||
+	    bad "set-gid: gids of the waiting signer '$gids', want $ng x 4"
+	req "$sg/leaf.csr" "$IDS" default - 2>/dev/null |
+	    sgsign -f "$sg/nob/acmegw.conf"
+	rc=$(cat "$t/rc")
+	if [ $rc -eq 1 ] && [ ! -s "$t/ans" ] &&
+	    grep -q "owned by root" "$t/err"; then
+		ok "set-gid: a configuration in a user's directory is refused"
+	else
+		bad "set-gid: user's configuration: rc $rc $(cat "$t/err")"
+	fi
+	echo '{}' | sgsign -f "$sg/ca.key"
+	rc=$(cat "$t/rc")
+	if [ $rc -eq 1 ] && ! grep -q "BEGIN\|PRIVATE" "$t/err"; then
+		ok "set-gid: -f the key file prints none of it"
+	else
+		bad "set-gid: -f the key: rc $rc $(cat "$t/err")"
+	fi
+else
+	bad "not root, or no runuser / group adm: cannot test the set-gid" \
+	    "install (run the test suite as root, as the README says)"
+fi
+
 exit $fail

@@ -110,6 +110,7 @@ START_TEST(test_conf_init_defaults)
 	ck_assert_uint_eq(c.lock_timeout, 2000);
 	ck_assert_uint_eq(c.txn_retries, 5);
 	ck_assert_uint_eq(c.db_cache_size, 8192);
+	ck_assert_uint_eq(c.min_free_space, 32768);
 	ck_assert_uint_eq(c.worker_idle_exit, 300);
 	ck_assert_str_eq(c.worker_path, LIBEXECDIR "/acmegw-worker");
 	ck_assert_int_eq(c.log_level, 1);
@@ -482,6 +483,13 @@ static const struct {
 	{ "db_cache_size = 1m", "db_cache_size = 1024\n" },
 	{ "db_cache_size = 4096m", "db_cache_size = 4194304\n" },
 	{ "db_cache_size = 4194304", "db_cache_size = 4194304\n" },
+	{ "min_free_space = 0", "min_free_space = 0\n" },
+	{ "min_free_space = 1024", "min_free_space = 1024\n" },
+	{ "min_free_space = 1m", "min_free_space = 1024\n" },
+	{ "min_free_space = 64m", "min_free_space = 65536\n" },
+	{ "min_free_space = 2048k", "min_free_space = 2048\n" },
+	{ "min_free_space = 1g", "min_free_space = 1048576\n" },
+	{ "min_free_space = 1024g", "min_free_space = 1073741824\n" },
 	{ "worker_idle_exit = 10", "worker_idle_exit = 10\n" },
 	{ "worker_idle_exit = 10s", "worker_idle_exit = 10\n" },
 	{ "worker_idle_exit = 5m", "worker_idle_exit = 300\n" },
@@ -839,6 +847,17 @@ static const struct {
 	{ "worker_idle_exit", "1D", "unknown unit" },
 	{ "worker_idle_exit", "300ms", "unknown unit" },
 	{ "worker_idle_exit", "213503982334602d", "far too large" },
+	/* min_free_space */
+	{ "min_free_space", "", "empty" },
+	{ "min_free_space", "1", "out of range" },
+	{ "min_free_space", "1023", "out of range" },
+	{ "min_free_space", "1025g", "out of range" },
+	{ "min_free_space", "1073741825", "out of range" },
+	{ "min_free_space", "32M", "unknown unit" },
+	{ "min_free_space", "1t", "unknown unit" },
+	{ "min_free_space", "32mb", "unknown unit" },
+	{ "min_free_space", "-1", "not a number" },
+	{ "min_free_space", "18014398509481984g", "far too large" },
 	/* worker_path */
 	{ "worker_path", "", "empty" },
 	{ "worker_path", "acmegw-worker", "not an absolute path" },
@@ -1732,6 +1751,7 @@ START_TEST(test_conf_load_sample_commented_values_are_defaults)
 	ck_assert_uint_eq(c.lock_timeout, d.lock_timeout);
 	ck_assert_uint_eq(c.txn_retries, d.txn_retries);
 	ck_assert_uint_eq(c.db_cache_size, d.db_cache_size);
+	ck_assert_uint_eq(c.min_free_space, d.min_free_space);
 	ck_assert_uint_eq(c.worker_idle_exit, d.worker_idle_exit);
 	ck_assert_ptr_nonnull(strstr(c.worker_path, "/acmegw-worker"));
 	ck_assert_int_eq(c.log_level, d.log_level);
@@ -2018,6 +2038,7 @@ START_TEST(test_conf_dump_defaults)
 	    "lock_timeout = 2000\n"
 	    "txn_retries = 5\n"
 	    "db_cache_size = 8192\n"
+	    "min_free_space = 32768\n"
 	    "worker_idle_exit = 300\n"
 	    "worker_path = " LIBEXECDIR "/acmegw-worker\n"
 	    "# location_header is not set\n"

@@ -12,12 +12,14 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include <check.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
@@ -358,6 +360,123 @@ START_TEST(test_store_open_unwritable_dir)
 	ck_assert_ptr_null(store_open(&tconf, 0, terr, sizeof(terr)));
 	ck_assert_msg(strstr(terr, tconf.state_dir) != NULL, "%s", terr);
 	chmod(tconf.state_dir, 0700);
+}
+END_TEST
+
+/*
+ * F7: a responder's store that cannot be opened stays closed (STORE_RETRY)
+ * and store_retry() opens it once the directory can be made.
+ */
+START_TEST(test_store_open_retry_F7)
+{
+	struct store	*st;
+	char		 parent[128];
+	void		*val;
+	size_t		 valsz;
+
+	snprintf(parent, sizeof(parent), "%s/later", tdir);
+	set_state_dir("later/state");
+	st = store_open(&tconf, STORE_RETRY, terr, sizeof(terr));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_is_open(st), 0);
+	ck_assert_int_eq(st->open_rc, ENOENT);
+	ck_assert_msg(strstr(terr, tconf.state_dir) != NULL, "%s", terr);
+	ck_assert_str_eq(store_open_error(st), terr);
+	/* Still missing: still closed, same reason. */
+	ck_assert_int_eq(store_retry(st, &tconf), -1);
+	ck_assert_int_eq(store_is_open(st), 0);
+	ck_assert_int_eq(st->open_rc, ENOENT);
+	ck_assert_msg(strstr(store_open_error(st), tconf.state_dir) != NULL,
+	    "%s", store_open_error(st));
+	/* Fixed: open, usable, and a retry of an open store is a no-op. */
+	ck_assert_int_eq(mkdir(parent, 0700), 0);
+	ck_assert_int_eq(store_retry(st, &tconf), 0);
+	ck_assert_int_eq(store_is_open(st), 1);
+	ck_assert_str_eq(store_open_error(st), "");
+	put_str(st, SDB_ACCOUNTS, "k", "{\"v\":1}");
+	ck_assert_int_eq(store_retry(st, &tconf), 0);
+	ck_assert_int_eq(store_get(st, NULL, SDB_ACCOUNTS, "k", 1, 0, &val,
+	    &valsz), 0);
+	ck_assert_str_eq(val, "{\"v\":1}");
+	free(val);
+	store_close(st);
+	/* Without STORE_RETRY a failed open is still NULL. */
+	set_state_dir("nowhere/state");
+	ck_assert_ptr_null(store_open(&tconf, 0, terr, sizeof(terr)));
+}
+END_TEST
+
+/* F7: an unwritable state directory is an access error (not as root). */
+START_TEST(test_store_open_retry_unwritable_F7)
+{
+	struct store	*st;
+
+	if (geteuid() == 0)
+		return;		/* root writes anyway */
+	ck_assert_int_eq(mkdir(tconf.state_dir, 0500), 0);
+	st = store_open(&tconf, STORE_RETRY, terr, sizeof(terr));
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(store_is_open(st), 0);
+	ck_assert_msg(store_err_is_access(st->open_rc), "%d: %s",
+	    st->open_rc, terr);
+	chmod(tconf.state_dir, 0700);
+	ck_assert_int_eq(store_retry(st, &tconf), 0);
+	store_close(st);
+}
+END_TEST
+
+/* X8, B21: the free-space guard's statvfs check. */
+START_TEST(test_store_space_low_X8)
+{
+	struct statvfs		 sv;
+	unsigned long long	 avail, want;
+
+	ck_assert_int_eq(mkdir(tconf.state_dir, 0700), 0);
+	ck_assert_int_eq(statvfs(tconf.state_dir, &sv), 0);
+	want = (unsigned long long)sv.f_bavail * sv.f_frsize / 1024;
+	tconf.min_free_space = 0;		/* off */
+	ck_assert_int_eq(store_space_low(&tconf, &avail), 0);
+	ck_assert_msg(avail + 1024 >= want && avail <= want + 1024,
+	    "%llu KiB, statvfs %llu", avail, want);
+	if (want > 2048) {
+		tconf.min_free_space = 1024;
+		ck_assert_int_eq(store_space_low(&tconf, NULL), 0);
+	}
+	if (want + 1024 * 1024 < UINT_MAX) {
+		tconf.min_free_space = (unsigned int)(want + 1024 * 1024);
+		ck_assert_int_eq(store_space_low(&tconf, &avail), 1);
+	}
+	set_state_dir("no/such/dir");
+	ck_assert_int_eq(store_space_low(&tconf, &avail), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+/* F7: which codes mean a full disk, which an unwritable directory. */
+START_TEST(test_store_err_classes_F7)
+{
+	static const int space[] = { ENOSPC, EDQUOT, EFBIG };
+	static const int access_[] = { EROFS, EACCES, EPERM };
+	static const int other[] = { 0, -1, ENOMEM, EIO, DB_LOCK_DEADLOCK,
+	    DB_NOTFOUND, DB_RUNRECOVERY, STORE_BUSY, STORE_FATAL };
+	char		 user[128];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(space) / sizeof(space[0]); i++) {
+		ck_assert_int_eq(store_err_is_space(space[i]), 1);
+		ck_assert_int_eq(store_err_is_access(space[i]), 0);
+	}
+	for (i = 0; i < sizeof(access_) / sizeof(access_[0]); i++) {
+		ck_assert_int_eq(store_err_is_space(access_[i]), 0);
+		ck_assert_int_eq(store_err_is_access(access_[i]), 1);
+	}
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		ck_assert_int_eq(store_err_is_space(other[i]), 0);
+		ck_assert_int_eq(store_err_is_access(other[i]), 0);
+	}
+	snprintf(terr, sizeof(terr), "uid %lu", (unsigned long)geteuid());
+	ck_assert_msg(strstr(store_user(user, sizeof(user)), terr) != NULL,
+	    "%s", user);
 }
 END_TEST
 
@@ -1791,6 +1910,10 @@ store_suite(void)
 	tcase_add_test(tc, test_store_open_not_a_directory);
 	tcase_add_test(tc, test_store_open_parent_missing);
 	tcase_add_test(tc, test_store_open_unwritable_dir);
+	tcase_add_test(tc, test_store_open_retry_F7);
+	tcase_add_test(tc, test_store_open_retry_unwritable_F7);
+	tcase_add_test(tc, test_store_space_low_X8);
+	tcase_add_test(tc, test_store_err_classes_F7);
 	tcase_add_test(tc, test_store_close_null);
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(s, tc);
