@@ -181,6 +181,22 @@ mx_eab_key()
 	    fail "acmegwctl eab add printed no kid/hmac_key: $_out"
 }
 
+# mx_eab_bound CLIENT ACCOUNT-ID: `acmegwctl eab list` on the eab server
+# shows the key of the last mx_eab_key ($kid) bound to ACCOUNT-ID (E*);
+# otherwise the CLIENT eab cell fails.  Returns 0 when bound, else 1.
+mx_eab_bound()
+{
+	_eb=$(ctl_f "$EAB_CONF" eab list |
+	    awk -F '\t' -v k="$kid" '$1 == k { print $3 }')
+	if [ -n "$2" ] && [ "$_eb" = "bound $2" ]; then
+		pass "$1 eab: EAB key $kid bound to account $2"
+		return 0
+	fi
+	mx_result "$1" eab fail "acmegwctl eab list: key $kid is" \
+	    "\"$_eb\", want bound to account '$2'"
+	return 1
+}
+
 # use_server open|eab: point SRV_URL, SRV_BASE, SRV_CONF, CONF and the CA
 # variables of check_cert / check_revoked (CA_ROOT, CA_CERT, CA_CHAIN,
 # CRL_FILE, CRL_URL) at that server.

@@ -267,13 +267,7 @@ mxd_eab()
 		    "by its key: $_eid"
 		return
 	}
-	_b=$(ctl_f "$EAB_CONF" eab list |
-	    awk -F '\t' -v k="$kid" '$1 == k { print $3 }')
-	[ "$_b" = "bound $_eid" ] || {
-		mx_result dehydrated eab fail "eab list: key $kid is" \
-		    "\"$_b\", want bound $_eid"
-		return
-	}
+	mx_eab_bound dehydrated "$_eid" || return
 	if mxd "$_e.cron.out" -f "$_e.conf" --cron -d de.test; then
 		use_server eab
 		mx_check dehydrated eab "$_e/certs/de.test/fullchain.pem" de.test

@@ -84,14 +84,9 @@ print(json.load(sys.stdin)["status"])' 2>&1)
 	if mx_lg "$lg_dir-eab" eab --eab --kid="$kid" --hmac="$hmac_key" \
 	    --http --http.port "127.0.0.1:$HP" -d lg-eab.test run; then
 		lg_id=$(mx_lg_acct "$lg_dir-eab")
-		if ctl eab list | grep -q "^$kid	[^	]*	bound ${lg_id:-none}	"
-		then
-			mx_check lego eab "$lg_dir-eab/certificates/lg-eab.test.crt" \
-			    lg-eab.test
-		else
-			mx_result lego eab fail "acmegwctl eab list does not" \
-			    "show $kid bound to account '$lg_id'"
-		fi
+		mx_eab_bound lego "$lg_id" &&
+		    mx_check lego eab "$lg_dir-eab/certificates/lg-eab.test.crt" \
+		    lg-eab.test
 	else
 		mx_result lego eab fail "lego --eab run: exit status $?"
 	fi

@@ -250,13 +250,7 @@ mxu_eab()
 		    "its key: $_eid"
 		return
 	}
-	_b=$(ctl_f "$EAB_CONF" eab list |
-	    awk -F '\t' -v k="$kid" '$1 == k { print $3 }')
-	[ "$_b" = "bound $_eid" ] || {
-		mx_result uacme eab fail "eab list: key $kid is \"$_b\"," \
-		    "want bound $_eid"
-		return
-	}
+	mx_eab_bound uacme "$_eid" || return
 	if mxu http-01 "$_e.issue.out" -c "$_e" -a "$EAB_URL" \
 	    issue ue.test; then
 		use_server eab
