@@ -16,6 +16,7 @@
  * files are removed automatically once a checkpoint no longer needs them
  * (DB_LOG_AUTO_REMOVE, B18); backups are taken with db5.3_hotbackup.
  */
+#define _GNU_SOURCE		/* fallocate, FALLOC_FL_KEEP_SIZE */
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/types.h>
@@ -23,6 +24,7 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
 #include <signal.h>
@@ -160,6 +162,58 @@ out:
 	if (d != NULL)
 		closedir(d);
 	return found;
+}
+
+/*
+ * Reserve disk blocks for the whole of every region file of home that
+ * this process maps (home/__db.0NN, as /proc/self/maps shows them, each
+ * up to the end of its mapping).  Berkeley DB maps a region at its
+ * largest size but grows the file only as the region fills, and a page of
+ * a grown file that the file system cannot back kills the process with
+ * SIGBUS inside Berkeley DB, holding its mutexes: seen in __memp_alloc on
+ * a full tmpfs, after which every process hung or was killed by
+ * recovery.  fallocate(FALLOC_FL_KEEP_SIZE) takes the blocks now without
+ * changing the file's size; blocks held already cost nothing.  Returns 0,
+ * or an errno value (ENOSPC: no room: the store is not opened, and the
+ * answer says the disk is full).  A file system without fallocate is left
+ * as it is.
+ */
+static int
+store_back_regions(const char *home)
+{
+	FILE		*fp;
+	char		 real[PATH_MAX], line[PATH_MAX + 256], *p, *nl;
+	unsigned long	 start, end, off;
+	size_t		 rlen;
+	int		 fd, rc = 0;
+
+	if (realpath(home, real) == NULL)
+		return errno;
+	rlen = strlen(real);
+	if ((fp = fopen("/proc/self/maps", "re")) == NULL)
+		return 0;	/* no /proc: nothing to learn the sizes from */
+	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
+		if ((p = strchr(line, '/')) == NULL ||
+		    strncmp(p, real, rlen) != 0 ||
+		    strncmp(p + rlen, "/__db.0", 7) != 0)
+			continue;
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		if (strchr(p, ' ') != NULL)
+			continue;	/* " (deleted)" */
+		if (sscanf(line, "%lx-%lx %*s %lx", &start, &end, &off) != 3 ||
+		    end <= start)
+			continue;
+		if ((fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+			continue;
+		if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0,
+		    (off_t)(off + (end - start))) == -1 &&
+		    errno != EOPNOTSUPP && errno != ENOSYS)
+			rc = errno;
+		close(fd);
+	}
+	fclose(fp);
+	return rc;
 }
 
 /*
@@ -404,6 +458,13 @@ store_env_open(struct store *st, const struct conf *conf, int flags,
 	    DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_REGISTER |
 	    DB_FAILCHK | DB_RECOVER, 0600)) != 0)
 		goto dberr;
+
+	if ((rc = store_back_regions(dir)) != 0) {
+		st->open_rc = rc;
+		store_errf(err, errsz, "%s: no disk space can be reserved for "
+		    "the region files: %s", dir, strerror(rc));
+		goto fail;
+	}
 
 	for (i = 0; i < SDB__MAX; i++)
 		if (store_db_open(st, i, err, errsz) == -1)
