@@ -526,9 +526,21 @@ flows clean "$N"
 n5=$(field clean 5xx)
 [ "$n5" = 0 ] && pass "clean run: no 5xx answer" ||
     bad "clean run: ${n5:-?} 5xx answers"
+# lighttpd starts max-procs responders at once; mod_fcgid starts them on
+# demand (FcgidMaxProcessesPerClass 4), as many as the load needs: at
+# least two must have run at once, and never more than four.
 mx=$(sort -n "$T/nresp" | tail -n 1)
-[ "$mx" = 4 ] && pass "clean run: 4 acmegw.fcgi processes served it" ||
-    bad "clean run: at most ${mx:-0} acmegw.fcgi processes at once, want 4"
+if [ "${APACHE:-0}" = 1 ]; then
+	[ "${mx:-0}" -ge 2 ] && [ "${mx:-0}" -le 4 ] &&
+	    pass "clean run: $mx acmegw.fcgi processes at once (mod_fcgid" \
+	    "starts up to 4 on demand)" ||
+	    bad "clean run: at most ${mx:-0} acmegw.fcgi processes at once," \
+	    "want 2 to 4"
+else
+	[ "$mx" = 4 ] && pass "clean run: 4 acmegw.fcgi processes served it" ||
+	    bad "clean run: at most ${mx:-0} acmegw.fcgi processes at once," \
+	    "want 4"
+fi
 dump "$T/dump1"
 lt check "$T/dump1" "$N" "$T/clean/index" &&
     pass "clean run: the store holds exactly the $N certificates," \
