@@ -365,6 +365,19 @@ as_srv()
 	fi
 }
 
+# eab_new CONF COMMENT: a fresh EAB key (`acmegwctl eab add`) of the
+# server whose configuration is CONF; sets kid and hmac_key.
+eab_new()
+{
+	_eo=$(ctl_f "$1" eab add --comment "$2") ||
+	    fail "acmegwctl eab add: exit $?"
+	kid= hmac_key=
+	eval "$(printf '%s\n' "$_eo" |
+	    grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
+	[ -n "$kid" ] && [ -n "$hmac_key" ] ||
+	    fail "acmegwctl eab add printed no kid/hmac_key: $_eo"
+}
+
 # atest ARGS...: the project's test client, trusting the test CA.
 atest() { "$PY" "$ACMETEST" --ca "$T/ca/ca.pem" "$@"; }
 

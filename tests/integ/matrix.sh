@@ -170,16 +170,7 @@ mx_webroot()
 
 # mx_eab_key COMMENT: a fresh EAB key of the eab server; sets kid and
 # hmac_key.
-mx_eab_key()
-{
-	_out=$(ctl_f "$EAB_CONF" eab add --comment "$1") ||
-	    fail "acmegwctl eab add: exit $?"
-	kid= hmac_key=
-	eval "$(printf '%s\n' "$_out" |
-	    grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
-	[ -n "$kid" ] && [ -n "$hmac_key" ] ||
-	    fail "acmegwctl eab add printed no kid/hmac_key: $_out"
-}
+mx_eab_key() { eab_new "$EAB_CONF" "$1"; }
 
 # mx_eab_bound CLIENT ACCOUNT-ID: `acmegwctl eab list` on the eab server
 # shows the key of the last mx_eab_key ($kid) bound to ACCOUNT-ID (E*);

@@ -59,16 +59,7 @@ start_server eab eab "terms_of_service = https://127.0.0.1/tos.html" \
     "nonce_lifetime = 60"
 DIR2=$SRV_URL CONF2=$SRV_CONF
 
-eab_key()
-{
-	_out=$(ctl_f "$CONF2" eab add --comment "$1") ||
-	    fail "acmegwctl eab add: exit $?"
-	kid= hmac_key=
-	eval "$(printf '%s\n' "$_out" |
-	    grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
-	[ -n "$kid" ] && [ -n "$hmac_key" ] ||
-	    fail "acmegwctl eab add printed no kid/hmac_key: $_out"
-}
+eab_key() { eab_new "$CONF2" "$1"; }
 eab_key t_apache
 timeout 300 "$PY" "$ACMETEST" --ca "$T/ca/ca.pem" badinput "$DIR1" \
     --eab-dir "$DIR2" --eab-kid="$kid" --eab-hmac="$hmac_key" \

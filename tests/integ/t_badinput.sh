@@ -21,12 +21,7 @@ start_server eab eab "terms_of_service = https://127.0.0.1/tos.html" \
     "nonce_lifetime = 60"
 DIR2=$SRV_URL CONF2=$SRV_CONF
 
-out=$(ctl_f "$CONF2" eab add --comment "t_badinput") ||
-    fail "acmegwctl eab add: exit $?"
-kid= hmac_key=
-eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
-[ -n "$kid" ] && [ -n "$hmac_key" ] ||
-    fail "acmegwctl eab add printed no kid/hmac_key: $out"
+eab_new "$CONF2" t_badinput
 
 rc=0
 atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid="$kid" \
@@ -34,10 +29,7 @@ atest badinput "$DIR1" --eab-dir "$DIR2" --eab-kid="$kid" \
 K1=$kid
 
 # the races: N5 (one nonce), A2 (one key), E9 (one EAB key), 10 at once
-out=$(ctl_f "$CONF2" eab add --comment "t_badinput race") ||
-    fail "acmegwctl eab add: exit $?"
-kid= hmac_key=
-eval "$(printf '%s\n' "$out" | grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
+eab_new "$CONF2" "t_badinput race"
 atest races "$DIR1" --eab-dir "$DIR2" --eab-kid="$kid" \
     --eab-hmac="$hmac_key" || rc=1
 

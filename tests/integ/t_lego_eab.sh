@@ -13,15 +13,7 @@ need_cmd lego
 setup
 start_server eab eab
 
-eab_add()
-{
-	_o=$(ctl eab add --comment "$1") || fail "acmegwctl eab add: exit $?"
-	kid= hmac_key=
-	eval "$(printf '%s\n' "$_o" |
-	    grep -E '^(kid|hmac_key)=[A-Za-z0-9._-]+$')"
-	[ -n "$kid" ] && [ -n "$hmac_key" ] ||
-	    fail "acmegwctl eab add printed no kid/hmac_key: $_o"
-}
+eab_add() { eab_new "$CONF" "$1"; }
 
 # lg PATH EMAIL KID HMAC: one lego run, output in PATH.out.
 lg()
