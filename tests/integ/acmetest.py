@@ -1594,8 +1594,9 @@ def cmd_verify(a):
 # Issue 3: orders, authorizations and challenges.  The challenge
 # responders (subcommand "responders DIR", loopback only) serve what the
 # client writes into DIR: http-01 key authorizations in DIR/http/TOKEN and
-# tls-alpn-01 certificates in DIR/tls/SNI.crt and .key (chosen by the SNI
-# of each connection).  dns-01 TXT records are set through
+# tls-alpn-01 certificates in DIR/tls/SNI.crt and .key, or .crt.pem and
+# .key.pem as dehydrated writes them (chosen by the SNI of each
+# connection), on the port --tls-port names or any free one.  dns-01 TXT records are set through
 # pebble-challtestsrv's management API.  Certificates are made with
 # fixtures.py (the validator's fixtures, same directory).
 
@@ -1729,10 +1730,13 @@ def cmd_responders(a):
             if not name or not re.match(r"^[a-z0-9.-]{1,253}$", name):
                 return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
             p = os.path.join(d, "tls", name)
-            if not os.path.exists(p + ".crt"):
+            # NAME.crt/.key, or dehydrated's NAME.crt.pem/.key.pem
+            sfx = next((x for x in ("", ".pem")
+                        if os.path.exists(p + ".crt" + x)), None)
+            if sfx is None:
                 return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
             try:
-                sslobj.context = ctx_for(p + ".crt", p + ".key")
+                sslobj.context = ctx_for(p + ".crt" + sfx, p + ".key" + sfx)
             except (OSError, ssl.SSLError) as e:
                 log("tls sni=%s cannot load certificate: %s" % (name, e))
                 return ssl.ALERT_DESCRIPTION_INTERNAL_ERROR
@@ -1757,7 +1761,7 @@ def cmd_responders(a):
 
     ts = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ts.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ts.bind(("127.0.0.1", 0))
+    ts.bind(("127.0.0.1", a.tls_port))
     ts.listen(64)
 
     def accept_loop():
@@ -2693,6 +2697,8 @@ def cmd_order(a):
 def add_order_parsers(sp):
     p = sp.add_parser("responders", help="http-01/tls-alpn-01 responders")
     p.add_argument("dir")
+    p.add_argument("--tls-port", type=int, default=0,
+                   help="the tls-alpn-01 port (default: any free one)")
     p = sp.add_parser("orders", help="the issue-3 order cases")
     p.add_argument("dir")
     p.add_argument("--resp-dir", required=True)

@@ -433,15 +433,16 @@ cts_post()
 	    "$CTS_MGMT/$1"
 }
 
-# start_responders DIR: the http-01 and tls-alpn-01 responders of
-# acmetest.py on 127.0.0.1, serving what a client writes under DIR (see
-# "acmetest.py responders").  Sets RESP_DIR, RESP_HTTP, RESP_TLS (ports)
-# and RESP_PID.
+# start_responders DIR [ARG...]: the http-01 and tls-alpn-01 responders
+# of acmetest.py on 127.0.0.1, serving what a client writes under DIR (see
+# "acmetest.py responders"; ARGs go to it, e.g. --tls-port PORT).  Sets
+# RESP_DIR, RESP_HTTP, RESP_TLS (ports) and RESP_PID.
 start_responders()
 {
 	RESP_DIR=$1
+	shift
 	mkdir -p "$RESP_DIR"
-	"$PY" "$ACMETEST" --ca "$T/ca/ca.pem" responders "$RESP_DIR" \
+	"$PY" "$ACMETEST" --ca "$T/ca/ca.pem" responders "$RESP_DIR" "$@" \
 	    >"$RESP_DIR/responders.out" 2>&1 &
 	RESP_PID=$!
 	_i=0

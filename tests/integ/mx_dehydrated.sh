@@ -8,8 +8,8 @@
 #                pebble-challtestsrv ($MX_TXT, matrix.sh);
 #   tls-alpn-01  dehydrated writes the RFC 8737 certificate of each name
 #                into ALPNCERTDIR (NAME.crt.pem, NAME.key.pem) and leaves
-#                serving it to the web server; here a small python3 TLS
-#                server on 127.0.0.1:$TP picks it by SNI and answers
+#                serving it to the web server; here the acmetest.py
+#                responders on 127.0.0.1:$TP pick it by SNI and answer
 #                ALPN acme-tls/1.
 # Steps: --register (found again with onlyReturnExisting); EAB_KID and
 # EAB_HMAC_KEY in the config of the eab server (the key is bound to the
@@ -40,7 +40,7 @@ mxd_conf()
 		echo "CA=\"$_url\""
 		echo "BASEDIR=\"$_bd\""
 		echo "WELLKNOWN=\"$MX_ACH\""
-		echo "ALPNCERTDIR=\"$_bd/alpn-certs\""
+		echo "ALPNCERTDIR=\"$_bd/alpn/tls\""
 		echo "CURL_OPTS=\"--cacert $T/ca/ca.pem\""
 		echo "CONTACT_EMAIL=dh@example.test"
 		echo "CHALLENGETYPE=http-01"
@@ -169,73 +169,12 @@ mx_dehydrated()
 	mx_webroot stop
 }
 
-# mxd_tls_alpn: dehydrated -t tls-alpn-01 with the python3 responder
-# serving its ALPNCERTDIR on 127.0.0.1:$TP.
+# mxd_tls_alpn: dehydrated -t tls-alpn-01, its ALPNCERTDIR ($D/alpn/tls)
+# served on 127.0.0.1:$TP by the acmetest.py responders (lib.sh
+# start_responders), which choose the certificate by SNI.
 mxd_tls_alpn()
 {
-	_ad="$D/alpn-certs"
-	mkdir -p "$_ad"
-	rm -f "$T/mx-alpn.ready"
-	"$PY" - "$_ad" "$TP" "$T/ca/server.pem" "$T/ca/server.key" \
-	    "$T/mx-alpn.ready" >"$T/mx-alpn.log" 2>&1 <<-'EOF' &
-	import os, re, socket, ssl, sys, threading, time
-	d, port, dcert, dkey, ready = sys.argv[1:6]
-
-	def ctx_for(c, k):
-	    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-	    ctx.load_cert_chain(c, k)
-	    ctx.set_alpn_protocols(["acme-tls/1"])
-	    return ctx
-
-	def conn(c, peer):
-	    seen = {}
-
-	    def sni(so, name, _ctx):
-	        seen["sni"] = name
-	        if not name or not re.match(r"^[a-z0-9.-]{1,253}$", name):
-	            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-	        p = os.path.join(d, name)
-	        try:
-	            so.context = ctx_for(p + ".crt.pem", p + ".key.pem")
-	        except (OSError, ssl.SSLError):
-	            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
-	        return None
-	    ctx = ctx_for(dcert, dkey)
-	    ctx.sni_callback = sni
-	    c.settimeout(10)
-	    try:
-	        s = ctx.wrap_socket(c, server_side=True)
-	        print("%s sni=%s alpn=%s ok" % (time.strftime("%T"),
-	              seen.get("sni"), s.selected_alpn_protocol()), flush=True)
-	        s.close()
-	    except (OSError, ssl.SSLError) as e:
-	        print("%s sni=%s failed: %s" % (time.strftime("%T"),
-	              seen.get("sni"), e), flush=True)
-	        c.close()
-
-	ls = socket.socket()
-	ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-	ls.bind(("127.0.0.1", int(port)))
-	ls.listen(16)
-	open(ready, "w").close()
-	while True:
-	    c, peer = ls.accept()
-	    threading.Thread(target=conn, args=(c, peer), daemon=True).start()
-	EOF
-	_apid=$!
-	_i=0
-	while [ ! -f "$T/mx-alpn.ready" ]; do
-		if [ $_i -ge 100 ] || ! kill -0 "$_apid" 2>/dev/null; then
-			sed 's/^/  alpn: /' "$T/mx-alpn.log"
-			mx_result dehydrated tls-alpn fail "the tls-alpn-01" \
-			    "responder did not start"
-			stop_pid "$_apid"
-			return
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	log "tls-alpn-01 responder pid $_apid on 127.0.0.1:$TP serving $_ad"
+	start_responders "$D/alpn" --tls-port "$TP"
 	if mxd "$D.alpn.out" -f "$D.conf" --cron -t tls-alpn-01 -d dt.test
 	then
 		mx_check dehydrated tls-alpn "$D/certs/dt.test/fullchain.pem" \
@@ -244,8 +183,8 @@ mxd_tls_alpn()
 		mx_result dehydrated tls-alpn fail "--cron -t tls-alpn-01:" \
 		    "exit status $?"
 	fi
-	sed 's/^/  alpn: /' "$T/mx-alpn.log"
-	stop_pid "$_apid"
+	sed 's/^/  alpn: /' "$RESP_DIR/responders.log"
+	stop_pid "$RESP_PID"
 }
 
 # mxd_eab: EAB_KID / EAB_HMAC_KEY in the config of the eab server:
