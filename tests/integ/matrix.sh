@@ -75,6 +75,19 @@ mx_result()
 	printf '%s\t%s\t%s\t%s\n' "$_c" "$_s" "$_r" "$*" >>"$MX_RESULTS"
 }
 
+# mx_rest CLIENT STATUS TEXT...: record STATUS for every step of CLIENT
+# that has no result yet (steps that cannot run once an earlier one
+# failed).
+mx_rest()
+{
+	_mrc=$1 _mrs=$2
+	shift 2
+	for _x in $MX_STEPS; do
+		grep -q "^$_mrc	$_x	" "$MX_RESULTS" ||
+		    mx_result "$_mrc" "$_x" "$_mrs" "$@"
+	done
+}
+
 # mx_check CLIENT STEP CHAIN NAME...: check_cert on CHAIN (against the CA
 # of the server in use), recorded as CLIENT STEP.  Sets SERIAL.  Returns
 # check_cert's status.

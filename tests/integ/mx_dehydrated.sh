@@ -18,18 +18,6 @@
 # renewed certificate with the account key.  keyroll is n/a: dehydrated
 # 0.7.0 sends no keyChange.
 
-# mxd_rest STATUS TEXT...: record STATUS for every dehydrated step that
-# has no result yet.
-mxd_rest()
-{
-	_st=$1
-	shift
-	for _x in $MX_STEPS; do
-		grep -q "^dehydrated	$_x	" "$MX_RESULTS" ||
-		    mx_result dehydrated "$_x" "$_st" "$@"
-	done
-}
-
 # mxd_conf FILE BASEDIR URL [LINE...]: a dehydrated config.
 mxd_conf()
 {
@@ -88,7 +76,7 @@ mx_dehydrated()
 
 	# register
 	if ! mxd "$D.register.out" -f "$D.conf" --register --accept-terms; then
-		mxd_rest fail "dehydrated --register failed: no account"
+		mx_rest dehydrated fail "dehydrated --register failed: no account"
 		mx_webroot stop
 		return
 	fi

@@ -19,18 +19,6 @@
 # own key (reason 1); newkey (keyChange: the old key is refused, the new
 # key finds the same account and issues).
 
-# mxu_rest STATUS TEXT...: record STATUS for every uacme step that has
-# no result yet (a step that could not run because an earlier one failed).
-mxu_rest()
-{
-	_st=$1
-	shift
-	for _x in $MX_STEPS; do
-		grep -q "^uacme	$_x	" "$MX_RESULTS" ||
-		    mx_result uacme "$_x" "$_st" "$@"
-	done
-}
-
 # mxu TYPE OUT ARGS...: uacme trusting the test CA, hook answering TYPE
 # only, output in OUT.  ARGS are uacme's (-c and -a included).
 mxu()
@@ -53,12 +41,12 @@ mx_uacme()
 {
 	MXU_SYSCA=/etc/ssl/certs/ca-certificates.crt
 	if ! command -v uacme >/dev/null 2>&1; then
-		mxu_rest fail "uacme is not installed"
+		mx_rest uacme fail "uacme is not installed"
 		return
 	fi
 	if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1 ||
 	    [ ! -f "$MXU_SYSCA" ] || ! unshare -m true 2>/dev/null; then
-		mxu_rest fail "uacme cannot trust the test CA: it needs a" \
+		mx_rest uacme fail "uacme cannot trust the test CA: it needs a" \
 		    "private mount namespace (root, unshare -m, $MXU_SYSCA)"
 		return
 	fi
@@ -91,7 +79,7 @@ mx_uacme()
 	# register
 	if ! mxu http-01 "$U.new.out" -c "$U" -a "$SRV_URL" \
 	    new ua@example.test; then
-		mxu_rest fail "uacme new failed: no account"
+		mx_rest uacme fail "uacme new failed: no account"
 		mx_webroot stop
 		return
 	fi
