@@ -780,27 +780,70 @@ out:
 	return rc;
 }
 
+/* account_orders()'s page. */
+struct acct_page {
+	struct ctx	*ctx;
+	struct json_object *list;	/* the order URLs */
+	const char	*skip;		/* the cursor's order id, or NULL */
+	unsigned int	 n;
+	int		 more;		/* a next page exists */
+	char		 last[ACMEGW_ID_LEN + 1];
+};
+
+/*
+ * One key of SDB_ORDERS_BY_ACCT (account id || order id): its order's URL
+ * onto the page, unless it is the cursor's; 1 (stop) once the page is
+ * full and another order follows, or at a key of another length.  0, 1
+ * or ENOMEM.
+ */
+static int
+account_page_one(const void *key, size_t keysz, const void *val,
+    size_t valsz, void *arg)
+{
+	struct acct_page	*pg = arg;
+	const char		*oid = (const char *)key + ACMEGW_ID_LEN;
+	const char		*skip = pg->skip;
+	char			 url[1024];
+
+	(void)val;
+	(void)valsz;
+	if (keysz != 2 * ACMEGW_ID_LEN)
+		return 1;
+	pg->skip = NULL;	/* only the first key can be the cursor's */
+	if (skip != NULL && memcmp(oid, skip, ACMEGW_ID_LEN) == 0)
+		return 0;
+	if (pg->n == pg->ctx->conf->orders_per_page) {
+		pg->more = 1;
+		return 1;
+	}
+	memcpy(pg->last, oid, ACMEGW_ID_LEN);
+	pg->last[ACMEGW_ID_LEN] = '\0';
+	if (url_build(pg->ctx->conf, url, sizeof(url), "/order/%s",
+	    pg->last) == -1 ||
+	    json_object_array_add(pg->list, json_object_new_string(url)) != 0)
+		return ENOMEM;
+	pg->n++;
+	return 0;
+}
+
 /*
  * POST-as-GET /acct/ID/orders[/CURSOR] (RFC 8555 7.1.2.1): the URLs of
  * the account's orders, in id order, at most conf->orders_per_page of
  * them, starting after CURSOR; Link rel="next" to the following page when
  * more remain.  Reads SDB_ORDERS_BY_ACCT (account id || order id) with a
- * cursor positioned by DB_SET_RANGE; only DB_NOTFOUND ends the scan (B9).
+ * store_scan_prefix() from the cursor; only DB_NOTFOUND ends the scan (B9).
  * Returns 0, -1 (refused) or a store code.
  */
 int
 account_orders(struct ctx *ctx, DB_TXN *txn)
 {
-	struct json_object	*o = NULL, *list = NULL;
-	DB			*db;
-	DBC			*cur = NULL;
-	DBT			 k, v;
-	unsigned char		 kbuf[2 * ACMEGW_ID_LEN + 8];
-	char			 url[1024], last[ACMEGW_ID_LEN + 1];
-	unsigned int		 n = 0;
-	int			 rc = -1, rc2, more = 0;
-	u_int32_t		 op;
+	struct json_object	*o = NULL;
+	struct acct_page	 pg;
+	unsigned char		 start[2 * ACMEGW_ID_LEN];
+	size_t			 startsz = ACMEGW_ID_LEN;
+	int			 rc = -1;
 
+	memset(&pg, 0, sizeof(pg));
 	if (!account_is_own(ctx))
 		goto out;
 	if (ctx->payload != NULL) {
@@ -810,74 +853,29 @@ account_orders(struct ctx *ctx, DB_TXN *txn)
 		goto out;
 	}
 	if ((o = json_object_new_object()) == NULL ||
-	    (list = json_object_new_array()) == NULL)
+	    (pg.list = json_object_new_array()) == NULL)
 		goto nomem;
-
-	/*
-	 * The one place outside store.c that walks a database: the store
-	 * has no cursor interface yet, and the list must be read in the
-	 * request's transaction.
-	 */
-	db = ctx->store->db[SDB_ORDERS_BY_ACCT];
-	if ((rc = db->cursor(db, txn, &cur, 0)) != 0)
-		goto out;
-	memcpy(kbuf, ctx->acct_id, ACMEGW_ID_LEN);
-	memset(&k, 0, sizeof(k));
-	memset(&v, 0, sizeof(v));
-	k.data = kbuf;
-	k.ulen = sizeof(kbuf);
-	k.flags = DB_DBT_USERMEM;
+	pg.ctx = ctx;
+	memcpy(start, ctx->acct_id, ACMEGW_ID_LEN);
 	if (ctx->route_sub != NULL) {
-		memcpy(kbuf + ACMEGW_ID_LEN, ctx->route_sub, ACMEGW_ID_LEN);
-		k.size = 2 * ACMEGW_ID_LEN;
-	} else
-		k.size = ACMEGW_ID_LEN;
-	/* The value is empty: read none of it. */
-	v.flags = DB_DBT_PARTIAL;
-	v.dlen = 0;
-	v.doff = 0;
-	last[0] = '\0';
-	for (op = DB_SET_RANGE;; op = DB_NEXT) {
-		rc = cur->get(cur, &k, &v, op);
-		if (rc == DB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0)
-			goto out;
-		if (k.size != 2 * ACMEGW_ID_LEN ||
-		    memcmp(kbuf, ctx->acct_id, ACMEGW_ID_LEN) != 0)
-			break;
 		/* The cursor names the last order of the previous page. */
-		if (op == DB_SET_RANGE && ctx->route_sub != NULL &&
-		    memcmp(kbuf + ACMEGW_ID_LEN, ctx->route_sub,
-		    ACMEGW_ID_LEN) == 0)
-			continue;
-		if (n == ctx->conf->orders_per_page) {
-			more = 1;
-			break;
-		}
-		memcpy(last, kbuf + ACMEGW_ID_LEN, ACMEGW_ID_LEN);
-		last[ACMEGW_ID_LEN] = '\0';
-		if (url_build(ctx->conf, url, sizeof(url), "/order/%s",
-		    last) == -1 ||
-		    json_object_array_add(list, json_object_new_string(url))
-		    != 0)
-			goto nomem;
-		n++;
+		memcpy(start + ACMEGW_ID_LEN, ctx->route_sub, ACMEGW_ID_LEN);
+		startsz = 2 * ACMEGW_ID_LEN;
+		pg.skip = ctx->route_sub;
 	}
-	rc2 = cur->close(cur);
-	cur = NULL;
-	if (rc2 != 0) {
-		rc = rc2;
-		goto out;
-	}
-	if (json_object_object_add(o, "orders", list) != 0)
+	rc = store_scan_prefix(ctx->store, txn, SDB_ORDERS_BY_ACCT, start,
+	    startsz, ACMEGW_ID_LEN, 0, account_page_one, &pg);
+	if (rc == ENOMEM)
 		goto nomem;
-	list = NULL;
-	if (more && resp_header(ctx->resp, "Link",
+	if (rc != 0)
+		goto out;
+	rc = -1;
+	if (json_object_object_add(o, "orders", pg.list) != 0)
+		goto nomem;
+	pg.list = NULL;
+	if (pg.more && resp_header(ctx->resp, "Link",
 	    "<%s/acct/%s/orders/%s>;rel=\"next\"", ctx->conf->base_url,
-	    ctx->acct_id, last) == -1)
+	    ctx->acct_id, pg.last) == -1)
 		goto nomem;
 	rc = resp_json(ctx->resp, 200, o) == 0 ? 0 : -1;
 	goto out;
@@ -885,9 +883,7 @@ nomem:
 	problem_set(ctx->resp, ACME_PROB_SERVER_INTERNAL, "out of memory");
 	rc = -1;
 out:
-	if (cur != NULL && (rc2 = cur->close(cur)) != 0 && rc == 0)
-		rc = rc2;
-	json_object_put(list);
+	json_object_put(pg.list);
 	json_object_put(o);
 	return rc;
 }

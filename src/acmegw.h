@@ -486,6 +486,10 @@ int		 store_put(struct store *, DB_TXN *, enum store_db,
 		    const void *, size_t, const void *, size_t, int);
 int		 store_del(struct store *, DB_TXN *, enum store_db,
 		    const void *, size_t);
+int		 store_scan_prefix(struct store *, DB_TXN *, enum store_db,
+		    const void *, size_t, size_t, int,
+		    int (*)(const void *, size_t, const void *, size_t,
+		    void *), void *);
 int		 store_get_json(struct store *, DB_TXN *, enum store_db,
 		    const char *, int, struct json_object **);
 int		 store_put_json(struct store *, DB_TXN *, enum store_db,

@@ -705,6 +705,54 @@ out:
 	return rc;
 }
 
+/* authz_deactivate_account()'s walk of the reuse index. */
+struct authz_deact {
+	struct ctx	*ctx;
+	DB_TXN		*txn;
+	unsigned int	*n;
+};
+
+/*
+ * One entry of the reuse index (value: an authorization id): deactivate
+ * that authorization if it is pending.  0 (go on), -1 or a store code.
+ */
+static int
+authz_deact_one(const void *key, size_t keysz, const void *val,
+    size_t valsz, void *arg)
+{
+	struct authz_deact	*ad = arg;
+	struct json_object	*rec = NULL;
+	char			 aid[ACMEGW_ID_LEN + 1];
+	int			 rc;
+
+	(void)key;
+	(void)keysz;
+	if (valsz != ACMEGW_ID_LEN)
+		return -1;
+	memcpy(aid, val, ACMEGW_ID_LEN);
+	aid[ACMEGW_ID_LEN] = '\0';
+	rc = authz_load(ad->ctx->store, ad->txn, aid, DB_RMW, &rec);
+	if (rc == DB_NOTFOUND)
+		return 0;	/* pruned: nothing to stop */
+	if (rc != 0)
+		goto out;
+	(void)authz_refresh(rec, ad->ctx->now);
+	if (strcmp(authz_status(rec), "pending") != 0)
+		goto out;
+	rc = -1;
+	if (json_object_object_add(rec, "status",
+	    json_object_new_string("deactivated")) != 0)
+		goto out;
+	if ((rc = authz_stop_challs(ad->ctx, ad->txn, rec)) != 0 ||
+	    (rc = store_put_json(ad->ctx->store, ad->txn, SDB_AUTHZ, aid, rec,
+	    0)) != 0)
+		goto out;
+	(*ad->n)++;
+out:
+	json_object_put(rec);
+	return rc;
+}
+
 /*
  * SECURITY.md A9: when account acct_id is deactivated, every pending
  * authorization the reuse index names for it (SDB_AUTHZ_REUSE, keys
@@ -719,74 +767,17 @@ out:
 int
 authz_deactivate_account(struct ctx *ctx, DB_TXN *txn, unsigned int *n)
 {
-	struct json_object	*rec = NULL;
-	DB			*db;
-	DBC			*cur = NULL;
-	DBT			 k, v;
-	unsigned char		 kbuf[AUTHZ_REUSE_KEYMAX];
-	char			 aid[ACMEGW_ID_LEN + 1];
-	int			 rc, rc2;
-	u_int32_t		 op;
+	struct authz_deact	 ad;
+	char			 prefix[ACMEGW_ID_LEN + 1];
 
 	*n = 0;
-	/* As account_orders(): the store has no cursor interface yet. */
-	db = ctx->store->db[SDB_AUTHZ_REUSE];
-	if ((rc = db->cursor(db, txn, &cur, 0)) != 0)
-		goto out;
-	memcpy(kbuf, ctx->acct_id, ACMEGW_ID_LEN);
-	kbuf[ACMEGW_ID_LEN] = '|';
-	memset(&k, 0, sizeof(k));
-	memset(&v, 0, sizeof(v));
-	k.data = kbuf;
-	k.size = ACMEGW_ID_LEN + 1;
-	k.ulen = sizeof(kbuf);
-	k.flags = DB_DBT_USERMEM;
-	v.data = aid;
-	v.ulen = ACMEGW_ID_LEN;
-	v.flags = DB_DBT_USERMEM;
-	for (op = DB_SET_RANGE;; op = DB_NEXT) {
-		rc = cur->get(cur, &k, &v, op);
-		if (rc == DB_NOTFOUND) {
-			rc = 0;
-			break;
-		}
-		if (rc != 0)
-			goto out;
-		if (k.size <= ACMEGW_ID_LEN + 1 ||
-		    memcmp(kbuf, ctx->acct_id, ACMEGW_ID_LEN) != 0 ||
-		    kbuf[ACMEGW_ID_LEN] != '|')
-			break;
-		if (v.size != ACMEGW_ID_LEN) {
-			rc = -1;
-			goto out;
-		}
-		aid[ACMEGW_ID_LEN] = '\0';
-		json_object_put(rec);
-		rec = NULL;
-		rc = authz_load(ctx->store, txn, aid, DB_RMW, &rec);
-		if (rc == DB_NOTFOUND)
-			continue;	/* pruned: nothing to stop */
-		if (rc != 0)
-			goto out;
-		(void)authz_refresh(rec, ctx->now);
-		if (strcmp(authz_status(rec), "pending") != 0)
-			continue;
-		if (json_object_object_add(rec, "status",
-		    json_object_new_string("deactivated")) != 0) {
-			rc = -1;
-			goto out;
-		}
-		if ((rc = authz_stop_challs(ctx, txn, rec)) != 0 ||
-		    (rc = store_put_json(ctx->store, txn, SDB_AUTHZ, aid,
-		    rec, 0)) != 0)
-			goto out;
-		(*n)++;
-	}
-out:
-	if (cur != NULL && (rc2 = cur->close(cur)) != 0 && rc == 0)
-		rc = rc2;
-	json_object_put(rec);
-	return rc;
+	memcpy(prefix, ctx->acct_id, ACMEGW_ID_LEN);
+	prefix[ACMEGW_ID_LEN] = '|';
+	ad.ctx = ctx;
+	ad.txn = txn;
+	ad.n = n;
+	return store_scan_prefix(ctx->store, txn, SDB_AUTHZ_REUSE, prefix,
+	    sizeof(prefix), sizeof(prefix), 1, authz_deact_one, &ad);
 }
 
 /*

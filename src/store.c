@@ -831,6 +831,78 @@ out:
 }
 
 /*
+ * Walk db inside txn in key order, from the first key not below start
+ * (startsz bytes) for as long as keys begin with the first prefixsz bytes
+ * of start, calling fn(key, keysz, val, valsz, arg) for each record (key
+ * and val borrowed for the call; with want_val 0 no value is read and val
+ * is NULL).  fn returns 0 to go on, 1 to stop, or anything else to stop
+ * and have it returned.  Only DB_NOTFOUND ends a scan (B9).  fn may write
+ * other databases in txn, never db itself.  Returns 0, fn's code, or a
+ * Berkeley DB error or errno value.
+ */
+int
+store_scan_prefix(struct store *st, DB_TXN *txn, enum store_db db,
+    const void *start, size_t startsz, size_t prefixsz, int want_val,
+    int (*fn)(const void *, size_t, const void *, size_t, void *),
+    void *arg)
+{
+	DB		*d;
+	DBC		*cur = NULL;
+	DBT		 k, v;
+	u_int32_t	 op;
+	int		 rc, rc2, from_fn = 0;
+
+	assert(st != NULL && (unsigned int)db < SDB__MAX && st->db[db]);
+	assert(start != NULL && prefixsz <= startsz && startsz <= UINT32_MAX);
+	d = st->db[db];
+	memset(&k, 0, sizeof(k));
+	memset(&v, 0, sizeof(v));
+	if ((k.data = malloc(startsz > 0 ? startsz : 1)) == NULL)
+		return ENOMEM;
+	memcpy(k.data, start, startsz);
+	k.size = (u_int32_t)startsz;
+	k.ulen = (u_int32_t)startsz;
+	k.flags = DB_DBT_REALLOC;
+	if (want_val)
+		v.flags = DB_DBT_REALLOC;
+	else {
+		v.flags = DB_DBT_PARTIAL;	/* read none of it */
+		v.dlen = 0;
+		v.doff = 0;
+	}
+	if ((rc = d->cursor(d, txn, &cur, 0)) != 0) {
+		cur = NULL;
+		goto out;
+	}
+	for (op = DB_SET_RANGE;; op = DB_NEXT) {
+		if ((rc = cur->get(cur, &k, &v, op)) == DB_NOTFOUND) {
+			rc = 0;
+			break;
+		}
+		if (rc != 0)
+			break;
+		if (k.size < prefixsz || memcmp(k.data, start, prefixsz) != 0)
+			break;
+		if ((rc = fn(k.data, k.size, want_val ? v.data : NULL,
+		    want_val ? v.size : 0, arg)) != 0) {
+			if (rc == 1)
+				rc = 0;
+			from_fn = 1;
+			break;
+		}
+	}
+out:
+	if (cur != NULL && (rc2 = cur->close(cur)) != 0 && rc == 0)
+		rc = rc2;
+	free(k.data);
+	if (want_val)
+		free(v.data);
+	if (!from_fn)
+		store_log_err(db, "scan", start, startsz, rc);
+	return rc;
+}
+
+/*
  * Store val (valsz bytes; NULL when 0) under key (keysz bytes) in db
  * inside txn (NULL: a transaction of its own).  flags is 0 (replace) or
  * DB_NOOVERWRITE (uniqueness: B8).  Returns 0, DB_KEYEXIST, or another
